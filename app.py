@@ -1,0 +1,11 @@
+"""Composition root: `app` for Dash, `server` for gunicorn (`gunicorn app:server`)."""
+
+from portal import create_app
+
+app = create_app()
+server = app.server
+
+if __name__ == "__main__":
+    import os
+
+    app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "8050")), debug=False)

@@ -1,0 +1,151 @@
+"""The portal application: `create_app(config)` builds the Flask server and the Dash app on it."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from dash import Dash
+from flask import Flask, abort, jsonify, redirect, request, send_file
+from sqlalchemy import select
+
+from portal import auth, i18n, security
+from portal.city import load_city
+from portal.config import ROOT, Config
+from portal.db import Database, close_session, get_session
+from portal.security import route
+
+log = logging.getLogger(__name__)
+PAGES = ROOT / "pages"
+ASSETS = ROOT / "assets"
+
+__all__ = ["create_app", "Config"]
+
+
+def create_app(config: Config | None = None) -> Dash:
+    """Build the portal: Flask server, database, accounts, security guard and the Dash pages."""
+    cfg = (config or Config.from_env()).finalise()
+    logging.basicConfig(level=cfg.log_level)
+    city = load_city(cfg.city)
+
+    server = Flask("portal", root_path=str(Path(__file__).parent), instance_path=str(cfg.instance_path),
+                   static_folder=None)
+    server.config.update(
+        SECRET_KEY=cfg.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=cfg.production,
+        SESSION_COOKIE_NAME="portal_session",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=cfg.production,
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_SSL_STRICT=cfg.production,
+        MAX_CONTENT_LENGTH=64 * 1024 * 1024,
+        TESTING=cfg.testing,
+        PORTAL=cfg,
+        CITY=city,
+    )
+
+    db = Database(cfg.database_url)
+    server.extensions["portal_db"] = db
+    server.teardown_appcontext(close_session)
+    if cfg.auto_setup:
+        from portal import seed
+        from portal.migrate import upgrade
+
+        upgrade(db)
+        if cfg.seed_demo:
+            seed.seed_if_empty(db, city)
+
+    i18n.init_app(server)
+    auth.init_app(server)
+    _register_routes(server)
+
+    app = Dash(
+        "app",
+        server=server,
+        use_pages=True,
+        pages_folder=str(PAGES),
+        assets_folder=str(ASSETS),
+        external_stylesheets=["/vendor/bootstrap.min.css"],
+        title=f"{city.name} · Open budget",
+        update_title=None,
+        suppress_callback_exceptions=True,
+        serve_locally=True,
+        compress=False,
+        enable_mcp=False,  # Dash 4's MCP server would expose every callback to an AI agent: stay closed
+        websocket_callbacks=False,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    dash_hooks = list(server.before_request_funcs.get(None, []))  # Dash's set-up and page router
+    app.layout = _layout_factory(city)
+    from portal.ui import register_clientside
+
+    register_clientside(app)
+    security.install(server, app, production=cfg.production, embed_origins=cfg.embed_allowed_origins)
+    from portal.cli import register_commands
+
+    register_commands(server)
+    with server.test_request_context("/"):
+        # Run Dash's first-request set-up now: it takes the page callbacks from dash's global list,
+        # so several apps can live in one process (tests), and the callback map is complete.
+        for hook in dash_hooks:
+            hook()
+    return app
+
+
+def _layout_factory(city):
+    from portal.ui import shell
+
+    def layout():
+        return shell(city, is_demo_data=_has_demo_cycle())
+
+    return layout
+
+
+def _has_demo_cycle() -> bool:
+    from portal.models import Cycle
+
+    try:
+        return get_session().scalar(select(Cycle.id).where(Cycle.is_demo.is_(True)).limit(1)) is not None
+    except Exception:  # noqa: BLE001 - the shell must render even before the database is migrated
+        log.exception("could not check for a demo cycle")
+        return False
+
+
+def _register_routes(server: Flask) -> None:
+    import flask_bootstrap
+
+    bootstrap_css = Path(flask_bootstrap.__file__).parent / "static/bootstrap5/css/bootstrap.min.css"
+
+    @server.get("/vendor/bootstrap.min.css")
+    @route("public")
+    def vendor_bootstrap():
+        response = send_file(bootstrap_css, mimetype="text/css", max_age=86400)
+        return response
+
+    @server.get("/lang/<code>")
+    @route("public")
+    def set_language(code: str):
+        if code not in i18n.LANGUAGES:
+            abort(404)
+        target = auth.safe_next(request.args.get("next"))
+        response = redirect(target, code=303)
+        response.set_cookie(i18n.LANG_COOKIE, code, max_age=365 * 86400, samesite="Lax", httponly=True)
+        from flask_login import current_user
+
+        if current_user.is_authenticated and current_user.language != code:
+            current_user.language = code
+            get_session().commit()
+        return response
+
+    @server.get("/healthz")
+    @route("public")
+    def healthz():
+        from sqlalchemy import text
+
+        get_session().execute(text("SELECT 1"))
+        return jsonify(status="ok")
+
+

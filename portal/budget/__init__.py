@@ -1,0 +1,1 @@
+"""Budget lines: importers (city adapters and generic formats) and the services that read them."""

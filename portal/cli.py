@@ -1,0 +1,72 @@
+"""Administration commands in the Flask CLI convention: `flask --app app <command>`."""
+
+from __future__ import annotations
+
+import getpass
+import json
+
+import click
+from flask import Flask, current_app
+
+from portal import accounts, migrate, seed
+from portal.audit import record
+from portal.models import Role
+
+
+def _db():
+    return current_app.extensions["portal_db"]
+
+
+def register_commands(server: Flask) -> None:
+    @server.cli.command("db-upgrade")
+    @click.option("--revision", default="head", show_default=True)
+    def db_upgrade(revision: str) -> None:
+        """Apply the schema migrations."""
+        migrate.upgrade(_db(), revision)
+        click.echo(f"database at revision {migrate.current_revision(_db())}")
+
+    @server.cli.command("db-status")
+    def db_status() -> None:
+        """Print the schema revision of the database and of the code."""
+        click.echo(json.dumps({"database": migrate.current_revision(_db()), "code": migrate.head_revision()}))
+
+    @server.cli.command("seed-demo")
+    def seed_demo() -> None:
+        """Import the shipped budget and create the demo cycle where they are missing."""
+        seed.seed_if_empty(_db(), current_app.config["CITY"])
+        click.echo("seeded")
+
+    @server.cli.command("create-user")
+    @click.option("--email", prompt=True)
+    @click.option("--role", type=click.Choice([r.value for r in Role]), default="citizen", show_default=True)
+    @click.option("--name", "display_name", default="")
+    @click.option("--password", envvar="PORTAL_NEW_PASSWORD", default=None,
+                  help="Taken from PORTAL_NEW_PASSWORD, or asked for.")
+    def create_user(email: str, role: str, display_name: str, password: str | None) -> None:
+        """Create an account (for example the first administrator)."""
+        if password is None:
+            password = getpass.getpass("Password: ")
+            if password != getpass.getpass("Repeat: "):
+                raise click.ClickException("The passwords differ.")
+        with _db().session() as session:
+            try:
+                user = accounts.create_user(session, email, password, role=role, display_name=display_name)
+            except accounts.AccountError as exc:
+                raise click.ClickException(str(exc)) from exc
+            record(session, "user.create", user, target=user)
+        click.echo(f"created {role} {accounts.normalise_email(email)}")
+
+    @server.cli.command("set-role")
+    @click.argument("email")
+    @click.argument("role", type=click.Choice([r.value for r in Role]))
+    def set_role(email: str, role: str) -> None:
+        """Change the role of an existing account."""
+        with _db().session() as session:
+            user = accounts.find_user(session, email)
+            if user is None:
+                raise click.ClickException(f"no account {email}")
+            before = {"role": str(user.role)}
+            user.role = Role(role)
+            user.session_version += 1
+            record(session, "user.role", {"role": role}, before=before, target=user)
+        click.echo(f"{email} is now {role}")

@@ -1,0 +1,105 @@
+"""Configuration from the environment, with safe defaults for a developer's machine."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = ROOT / "instance"
+WEAK_SECRETS = {"", "dev", "secret", "changeme", "change-me", "test"}
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete; the portal refuses to start."""
+
+
+@dataclass
+class Config:
+    """Everything the app factory needs; build one with `Config.from_env()`."""
+
+    database_url: str = ""
+    secret_key: str = ""
+    redis_url: str | None = None
+    production: bool = False
+    instance_path: Path = DEFAULT_INSTANCE
+    city: str = "koeln"
+    auto_setup: bool = True  # migrate and seed an empty embedded database on start
+    seed_demo: bool = True
+    testing: bool = False
+    debug: bool = False
+    log_level: str = "INFO"
+    embed_allowed_origins: list[str] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides) -> Config:
+        env = dict(os.environ if env is None else env)
+        instance_path = Path(env.get("PORTAL_INSTANCE_PATH", DEFAULT_INSTANCE))
+        production = env.get("PORTAL_ENV", "development").lower() == "production"
+        cfg = cls(
+            database_url=env.get("DATABASE_URL", ""),
+            secret_key=env.get("SECRET_KEY", ""),
+            redis_url=env.get("REDIS_URL") or None,
+            production=production,
+            instance_path=instance_path,
+            city=env.get("PORTAL_CITY", "koeln"),
+            auto_setup=_flag(env.get("PORTAL_AUTO_SETUP"), default=not production),
+            seed_demo=_flag(env.get("PORTAL_SEED_DEMO"), default=not production),
+            debug=_flag(env.get("PORTAL_DEBUG"), default=False),
+            log_level=env.get("PORTAL_LOG_LEVEL", "INFO"),
+            embed_allowed_origins=[
+                o.strip() for o in env.get("PORTAL_EMBED_ORIGINS", "").split(",") if o.strip()
+            ],
+        )
+        for key, value in overrides.items():
+            setattr(cfg, key, value)
+        return cfg
+
+    def finalise(self) -> Config:
+        """Fill in defaults that touch the disk, and refuse unsafe production settings."""
+        self.instance_path = Path(self.instance_path)
+        if not self.database_url:
+            if self.production:
+                raise ConfigError("PORTAL_ENV=production needs DATABASE_URL (PostgreSQL).")
+            self.instance_path.mkdir(parents=True, exist_ok=True)
+            self.database_url = f"sqlite:///{self.instance_path / 'portal.sqlite3'}"
+        if self.production:
+            if self.secret_key.strip().lower() in WEAK_SECRETS or len(self.secret_key) < 32:
+                raise ConfigError(
+                    "PORTAL_ENV=production needs SECRET_KEY: a random string of at least 32 characters "
+                    "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+                )
+        elif not self.secret_key:
+            self.secret_key = _instance_secret(self.instance_path)
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """A random secret kept under instance/, so sessions survive a restart on a developer's machine."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    log.warning(
+        "SECRET_KEY is not set: generated one and kept it in %s. Set SECRET_KEY in production.", path
+    )
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

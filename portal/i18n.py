@@ -1,0 +1,57 @@
+"""Languages: gettext catalogues through Flask-Babel; the user's choice, then the browser's."""
+
+from __future__ import annotations
+
+from flask import Flask, has_request_context, request
+from flask_babel import Babel, format_currency, format_decimal, format_percent, get_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+LANGUAGES = {"en": "English", "de": "Deutsch", "nl": "Nederlands", "it": "Italiano", "fi": "Suomi"}
+DEFAULT_LANGUAGE = "en"
+LANG_COOKIE = "lang"
+
+__all__ = [
+    "LANGUAGES", "_", "_l", "ngettext", "init_app", "current_language", "money", "number", "percent",
+]
+
+
+def select_language() -> str:
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    user_lang = getattr(current_user, "language", None) if current_user else None
+    if user_lang in LANGUAGES:
+        return user_lang
+    return request.accept_languages.best_match(list(LANGUAGES), DEFAULT_LANGUAGE) or DEFAULT_LANGUAGE
+
+
+def init_app(server: Flask) -> None:
+    Babel(server, locale_selector=select_language, default_translation_directories="translations")
+
+
+def current_language() -> str:
+    return str(get_locale() or DEFAULT_LANGUAGE).split("_")[0] if has_request_context() else DEFAULT_LANGUAGE
+
+
+def money(amount, currency: str = "EUR", digits: int = 0) -> str:
+    """An amount of money formatted for the current language, whole units by default."""
+    fmt = None if digits else "¤#,##0"
+    if not has_request_context():
+        return f"{amount:,.{digits}f} {currency}"
+    return format_currency(amount, currency, format=fmt, currency_digits=digits == 2)
+
+
+def number(value, digits: int = 0) -> str:
+    if not has_request_context():
+        return f"{value:,.{digits}f}"
+    return format_decimal(value, format="#,##0" + ("." + "0" * digits if digits else ""))
+
+
+def percent(value: float, digits: int = 1) -> str:
+    if not has_request_context():
+        return f"{value * 100:.{digits}f}%"
+    return format_percent(value, format="#,##0" + ("." + "0" * digits if digits else "") + "%")

@@ -1,0 +1,393 @@
+"""SQLAlchemy 2 typed models: the first-cut data model of DESIGN.md."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    """Enums stored as their string values, as portable VARCHAR + CHECK on every backend."""
+    return Enum(
+        cls, name=name, native_enum=False, create_constraint=True, length=20,
+        values_callable=lambda e: [m.value for m in e],
+    )
+
+
+class Role(enum.StrEnum):
+    CITIZEN = "citizen"
+    OFFICER = "officer"
+    ADMIN = "admin"
+
+
+ROLE_RANK = {Role.CITIZEN: 1, Role.OFFICER: 2, Role.ADMIN: 3}
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"), default=Role.CITIZEN)
+    language: Mapped[str | None] = mapped_column(String(8))
+    verified_resident: Mapped[bool] = mapped_column(Boolean, default=False)
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    district_code: Mapped[str | None] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def has_role(self, role: Role | str) -> bool:
+        return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]
+
+    # flask-login's user protocol; the id carries the session version so that a password change
+    # or "sign out everywhere" invalidates every other session cookie.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.active)
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+
+class Phase(enum.StrEnum):
+    """Budget phase, as in the Fiscal Data Package."""
+
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    ADJUSTED = "adjusted"
+    EXECUTED = "executed"
+
+
+class Statement(enum.StrEnum):
+    OPERATING = "operating"
+    CAPITAL = "capital"
+
+
+class Direction(enum.StrEnum):
+    REVENUE = "revenue"
+    EXPENDITURE = "expenditure"
+
+
+class BudgetImport(Base):
+    """One import of one or more budget files: what came in, from where, by whom."""
+
+    __tablename__ = "budget_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city: Mapped[str] = mapped_column(String(40))
+    source_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    adapter: Mapped[str] = mapped_column(String(40))
+    row_count: Mapped[int] = mapped_column(Integer)
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class BudgetLine(Base):
+    """One line item of a budget: a long table close to the Fiscal Data Package."""
+
+    __tablename__ = "budget_lines"
+    __table_args__ = (
+        Index("ix_budget_lines_city_year_phase", "city", "fiscal_year", "phase"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    city: Mapped[str] = mapped_column(String(40))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    phase: Mapped[Phase] = mapped_column(_enum(Phase, "phase"))
+    statement: Mapped[Statement] = mapped_column(_enum(Statement, "statement"))
+    direction: Mapped[Direction] = mapped_column(_enum(Direction, "direction"))
+    fn1_code: Mapped[str | None] = mapped_column(String(40))
+    fn1_name: Mapped[str | None] = mapped_column(String(255))
+    fn2_code: Mapped[str | None] = mapped_column(String(40))
+    fn2_name: Mapped[str | None] = mapped_column(String(255))
+    fn3_code: Mapped[str | None] = mapped_column(String(40))
+    fn3_name: Mapped[str | None] = mapped_column(String(255))
+    fn4_code: Mapped[str | None] = mapped_column(String(40))
+    fn4_name: Mapped[str | None] = mapped_column(String(255))
+    econ_code: Mapped[str | None] = mapped_column(String(40))
+    econ_name: Mapped[str | None] = mapped_column(String(255))
+    admin_code: Mapped[str | None] = mapped_column(String(40))
+    admin_name: Mapped[str | None] = mapped_column(String(255))
+    district_code: Mapped[str | None] = mapped_column(String(32))
+    district_name: Mapped[str | None] = mapped_column(String(120))
+    amount: Mapped[Decimal] = mapped_column(Numeric(18, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    source: Mapped[str] = mapped_column(String(255))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("budget_imports.id", ondelete="CASCADE"))
+
+
+class Dataset(Base):
+    """An open-data set in the catalogue; its rows live in a file under instance/ or data/."""
+
+    __tablename__ = "datasets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city: Mapped[str] = mapped_column(String(40))
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    licence: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(500))
+    columns: Mapped[list[Any]] = mapped_column(default=list)
+    storage_path: Mapped[str] = mapped_column(String(500))
+    row_count: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CyclePhase(enum.StrEnum):
+    DRAFT = "draft"
+    PROPOSALS = "proposals"
+    REVIEW = "review"
+    VOTING = "voting"
+    COUNTING = "counting"
+    RESULTS = "results"
+    CLOSED = "closed"
+
+
+class BallotType(enum.StrEnum):
+    APPROVAL = "approval"
+    K_APPROVAL = "k-approval"
+    KNAPSACK = "knapsack"
+    CUMULATIVE = "cumulative"
+    ORDINAL = "ordinal"
+
+
+class Cycle(Base):
+    """One participatory-budgeting round, usually one a year."""
+
+    __tablename__ = "cycles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    total_budget: Mapped[int] = mapped_column(BigInteger)
+    phase: Mapped[CyclePhase] = mapped_column(_enum(CyclePhase, "cycle_phase"), default=CyclePhase.DRAFT)
+    ballot_type: Mapped[BallotType] = mapped_column(_enum(BallotType, "ballot_type"))
+    min_projects: Mapped[int | None] = mapped_column(Integer)
+    max_projects: Mapped[int | None] = mapped_column(Integer)
+    total_points: Mapped[int | None] = mapped_column(Integer)
+    min_spend_share: Mapped[float | None] = mapped_column(Numeric(5, 4))
+    rule: Mapped[str] = mapped_column(String(40), default="mes")
+    completion: Mapped[str | None] = mapped_column(String(40), default="add1")
+    eligibility: Mapped[str] = mapped_column(String(20), default="registered")
+    min_age: Mapped[int | None] = mapped_column(Integer)
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    districts: Mapped[list[CycleDistrict]] = relationship(
+        back_populates="cycle", cascade="all, delete-orphan", order_by="CycleDistrict.code"
+    )
+    categories: Mapped[list[Category]] = relationship(
+        back_populates="cycle", cascade="all, delete-orphan", order_by="Category.code"
+    )
+    phase_dates: Mapped[list[CyclePhaseDate]] = relationship(
+        back_populates="cycle", cascade="all, delete-orphan", order_by="CyclePhaseDate.starts_on"
+    )
+
+
+class CycleDistrict(Base):
+    __tablename__ = "cycle_districts"
+    __table_args__ = (UniqueConstraint("cycle_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(120))
+    budget: Mapped[int] = mapped_column(BigInteger)
+    cycle: Mapped[Cycle] = relationship(back_populates="districts")
+
+
+class Category(Base):
+    """One of the year's priorities, optionally with an earmarked amount."""
+
+    __tablename__ = "categories"
+    __table_args__ = (UniqueConstraint("cycle_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(120))
+    earmarked: Mapped[int | None] = mapped_column(BigInteger)
+    functional_code: Mapped[str | None] = mapped_column(String(40))
+    cycle: Mapped[Cycle] = relationship(back_populates="categories")
+
+
+class CyclePhaseDate(Base):
+    __tablename__ = "cycle_phase_dates"
+    __table_args__ = (UniqueConstraint("cycle_id", "phase"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"))
+    phase: Mapped[CyclePhase] = mapped_column(_enum(CyclePhase, "cycle_phase"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    cycle: Mapped[Cycle] = relationship(back_populates="phase_dates")
+
+
+class ProposalStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    MERGED = "merged"
+    FUNDED = "funded"
+
+
+class Proposal(Base):
+    __tablename__ = "proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="SET NULL"))
+    district_code: Mapped[str | None] = mapped_column(String(32))
+    latitude: Mapped[float | None] = mapped_column(Numeric(9, 6))
+    longitude: Mapped[float | None] = mapped_column(Numeric(9, 6))
+    estimated_cost: Mapped[int] = mapped_column(BigInteger)
+    reviewed_cost: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[ProposalStatus] = mapped_column(
+        _enum(ProposalStatus, "proposal_status"), default=ProposalStatus.SUBMITTED
+    )
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    feasibility_notes: Mapped[str | None] = mapped_column(Text)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    @property
+    def cost(self) -> int:
+        return self.reviewed_cost if self.reviewed_cost is not None else self.estimated_cost
+
+
+class Support(Base):
+    """A citizen's support of a proposal: once per citizen, enforced by the database."""
+
+    __tablename__ = "supports"
+    __table_args__ = (UniqueConstraint("proposal_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Ballot(Base):
+    """A voter's ballot; one live ballot per voter per cycle, enforced by a partial unique index."""
+
+    __tablename__ = "ballots"
+    __table_args__ = (
+        Index(
+            "uq_ballots_live_voter", "cycle_id", "voter_key", unique=True,
+            sqlite_where=text("replaced_at IS NULL"), postgresql_where=text("replaced_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    voter_key: Mapped[str] = mapped_column(String(80))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(10), default="online")
+    choices: Mapped[dict[str, Any]] = mapped_column()
+    receipt_code: Mapped[str] = mapped_column(String(40), unique=True)
+    district_code: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    replaced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Result(Base):
+    """The outcome of counting a cycle with one rule; public once published."""
+
+    __tablename__ = "results"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    rule: Mapped[str] = mapped_column(String(40))
+    completion: Mapped[str | None] = mapped_column(String(40))
+    selected: Mapped[list[Any]] = mapped_column(default=list)
+    funded: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    explanation: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    ballot_file_sha256: Mapped[str] = mapped_column(String(64))
+    ballot_count: Mapped[int] = mapped_column(Integer, default=0)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    computed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEvent(Base):
+    """Who did what, when, with the state before and after: every officer and admin action."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor_email: Mapped[str | None] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(80))
+    target_type: Mapped[str | None] = mapped_column(String(40))
+    target_id: Mapped[str | None] = mapped_column(String(40))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    remote_addr: Mapped[str | None] = mapped_column(String(64))

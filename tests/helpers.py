@@ -1,0 +1,59 @@
+"""Helpers for tests that talk to the app over HTTP (Flask test client or a live server)."""
+
+from __future__ import annotations
+
+import json
+
+from portal import accounts
+from portal.models import Role
+
+PASSWORD = "correct horse battery"
+
+
+def make_user(portal_db, email: str, role: Role | str = Role.CITIZEN, password: str = PASSWORD):
+    with portal_db.session() as session:
+        user = accounts.create_user(session, email, password, role=role)
+        return user.id
+
+
+def csrf_token(client) -> str:
+    """Visit the portal once to get the session and the CSRF cookie, and return the token."""
+    client.get("/")
+    cookie = client.get_cookie("_csrf_token")
+    assert cookie is not None, "the portal did not set the CSRF cookie"
+    return cookie.value
+
+
+def login(client, email: str, password: str = PASSWORD):
+    token = csrf_token(client)
+    response = client.post("/auth/login", data={"email": email, "password": password, "csrf_token": token})
+    assert response.status_code == 303, response.data
+    return response
+
+
+def callback_body(dep: dict) -> dict:
+    """A well-formed callback request for one entry of /_dash-dependencies, all values None."""
+
+    def split(spec: str):
+        ident, _, prop = spec.rpartition(".")
+        if ident.startswith("{"):
+            ident = json.loads(ident)
+        return {"id": ident, "property": prop}
+
+    output = dep["output"]
+    if output.startswith(".."):
+        outputs = [split(o) for o in output.strip(".").split("...")]
+    else:
+        outputs = split(output.split("@")[0])
+    return {
+        "output": output,
+        "outputs": outputs,
+        "inputs": [{**i, "value": None} for i in dep["inputs"]],
+        "state": [{**s, "value": None} for s in dep["state"]],
+        "changedPropIds": [],
+    }
+
+
+def post_callback(client, body: dict, token: str | None):
+    headers = {"X-CSRFToken": token} if token else {}
+    return client.post("/_dash-update-component", json=body, headers=headers)
