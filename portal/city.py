@@ -26,6 +26,7 @@ class CityProfile:
     colours: dict
     budget_adapter: str
     attribution: list[str] = field(default_factory=list)
+    budget: dict = field(default_factory=dict)  # {"files": [...under data/], "mapping": "...json" or absent}
 
     @property
     def boundaries_path(self) -> Path:

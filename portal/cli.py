@@ -18,6 +18,10 @@ def _db():
 
 
 def register_commands(server: Flask) -> None:
+    from portal.budget.cli import budget
+
+    server.cli.add_command(budget)
+
     @server.cli.command("db-upgrade")
     @click.option("--revision", default="head", show_default=True)
     def db_upgrade(revision: str) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -137,11 +138,17 @@ class BudgetImport(Base):
 
 
 class BudgetLine(Base):
-    """One line item of a budget: a long table close to the Fiscal Data Package."""
+    """One line item of a budget: a long table close to the Fiscal Data Package.
+
+    Amounts are signed in the direction of the line: a revenue line of 100 is income of 100, a
+    negative amount is a correction (the city's files have a few). Every euro of a budget is in
+    exactly one line, so any sum over lines of one statement is a true total.
+    """
 
     __tablename__ = "budget_lines"
     __table_args__ = (
         Index("ix_budget_lines_city_year_phase", "city", "fiscal_year", "phase"),
+        Index("ix_budget_lines_import_id", "import_id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -171,13 +178,18 @@ class BudgetLine(Base):
 
 
 class Dataset(Base):
-    """An open-data set in the catalogue; its rows live in a file under instance/ or data/."""
+    """An open-data set uploaded by an officer; its rows live in `DatasetFile` (one per version).
+
+    The datasets shipped with the portal are described in `data/opendata/<city>.json` and are not
+    stored here; an upload with the slug of a shipped dataset replaces it in the catalogue.
+    """
 
     __tablename__ = "datasets"
+    __table_args__ = (UniqueConstraint("city", "slug"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     city: Mapped[str] = mapped_column(String(40))
-    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    slug: Mapped[str] = mapped_column(String(80))
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     licence: Mapped[str] = mapped_column(String(200))
@@ -188,6 +200,24 @@ class Dataset(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)  # time/district/coordinate columns, attribution
+
+
+class DatasetFile(Base):
+    """The CSV of one version of an uploaded dataset, kept in the database so every app server sees it."""
+
+    __tablename__ = "dataset_files"
+    __table_args__ = (UniqueConstraint("dataset_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    row_count: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class CyclePhase(enum.StrEnum):

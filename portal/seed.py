@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.budget import koeln, store
+from portal.budget import store
 from portal.city import DATA, CityProfile
 from portal.db import Database
 from portal.models import BallotType, Category, Cycle, CycleDistrict, CyclePhase, CyclePhaseDate, Proposal
@@ -25,14 +25,17 @@ def seed_if_empty(db: Database, city: CityProfile) -> None:
 
 
 def import_shipped_budget(session: Session, city: CityProfile) -> None:
-    if city.budget_adapter != "koeln":
-        log.info("no shipped budget adapter for %s", city.slug)
+    """Import the budget files the city profile ships (`"budget": {"files": [...]}`), checked like any import."""
+    from portal.budget import importer
+
+    files = city.budget.get("files") or []
+    if not files:
+        log.info("no shipped budget for %s", city.slug)
         return
-    path = DATA / city.slug / "budget" / "teilergebnisplan.csv"
-    frame = koeln.read_teilergebnisplan(path)
-    store.replace_lines(session, city.slug, frame, source_name=path.name, sha256=store.sha256_of([path]),
-                        adapter="koeln")
-    log.info("imported %d budget lines of %s", len(frame), city.slug)
+    mapping = city.budget.get("mapping")
+    mapping_text = (DATA / mapping).read_text(encoding="utf-8") if mapping else None
+    plan, outcome = importer.import_paths(session, city, [DATA / f for f in files], mapping_text=mapping_text)
+    log.info("imported %d budget lines of %s (%s)", outcome.lines, city.slug, outcome.status)
 
 
 DEMO_PROPOSALS = [

@@ -1,0 +1,414 @@
+"""What the budget explorer shows: a view (year, phase, statement, direction, path, measure, district) and
+the aggregates behind it.
+
+The lines of a city are loaded once per process into a compact pandas frame (categorical codes, int64
+cents) keyed by the city's latest import; every request checks that key with one small query, so
+several processes (or hosts) stay consistent with the database, and a new import is picked up at once.
+Aggregation is a filter plus a group-by on the slice of one year, phase, statement and direction;
+results are memoised per view, so a repeated view costs a dictionary lookup.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlencode
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import BigInteger, cast, func, select
+from sqlalchemy.orm import Session
+
+from portal.budget.schema import DIRECTIONS, FN_CODES, FN_NAMES, LEVELS, PHASES, STATEMENTS
+from portal.models import BudgetImport, BudgetLine
+
+MEASURES = ("total", "per_resident")
+UNCLASSIFIED = "_"  # child id of the lines that end at a node whose other lines go deeper
+OTHER = "~other"  # the smallest children summed, beyond MAX_CHILDREN
+MAX_CHILDREN = 60
+MAX_GRANDCHILDREN = 15
+_CODE = re.compile(r"^[^/\x00-\x1f]{1,40}$")
+MEMO_SIZE = 512
+
+
+@dataclass(frozen=True)
+class View:
+    """The state of the budget page; it lives in the URL's query string."""
+
+    year: int | None = None
+    phase: str = "approved"
+    statement: str = "operating"
+    direction: str = "expenditure"
+    path: tuple[str, ...] = ()
+    measure: str = "total"
+    district: str | None = None
+
+    def query(self) -> str:
+        params = {"year": self.year, "phase": self.phase, "statement": self.statement,
+                  "direction": self.direction, "path": "/".join(self.path) or None,
+                  "measure": self.measure if self.measure != "total" else None, "district": self.district}
+        return urlencode({k: v for k, v in params.items() if v is not None})
+
+    def as_dict(self) -> dict:
+        return {"year": self.year, "phase": self.phase, "statement": self.statement, "direction": self.direction,
+                "path": list(self.path), "measure": self.measure, "district": self.district}
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> View:
+        data = data or {}
+        return parse_view({**data, "path": "/".join(data.get("path") or [])})
+
+
+def parse_view(query: dict | None, *, available: list[tuple[int, str]] | None = None,
+               districts: dict[str, str] | None = None) -> View:
+    """A view from untrusted input (URL query, callback state): anything unknown falls back to a default."""
+    query = query or {}
+
+    def pick(key: str, allowed, default):
+        value = query.get(key)
+        value = value[0] if isinstance(value, list) and value else value
+        return value if isinstance(value, str) and value in allowed else default
+
+    year = query.get("year")
+    try:
+        year = int(year[0] if isinstance(year, list) else year) if year not in (None, "") else None
+    except (TypeError, ValueError):
+        year = None
+    phase = pick("phase", PHASES, None)
+    if available:
+        years = sorted({y for y, _ in available}, reverse=True)
+        if year not in years:
+            approved = [y for y, p in available if p == (phase or "approved")]
+            year = max(approved) if approved else years[0]
+        phases = [p for y, p in available if y == year]
+        if phase not in phases:
+            phase = "approved" if "approved" in phases else phases[0]
+    raw_path = query.get("path") or ""
+    raw_path = raw_path[0] if isinstance(raw_path, list) else raw_path
+    path = tuple(p for p in str(raw_path).split("/") if p)[:LEVELS]
+    if any(not _CODE.match(p) for p in path):
+        path = ()
+    district = query.get("district")
+    district = district[0] if isinstance(district, list) and district else district
+    if not isinstance(district, str) or (districts is not None and district not in districts):
+        district = None
+    return View(year=year, phase=phase or "approved", statement=pick("statement", STATEMENTS, "operating"),
+                direction=pick("direction", DIRECTIONS, "expenditure"), path=path,
+                measure=pick("measure", MEASURES, "total"), district=district)
+
+
+# The cached frame ---------------------------------------------------------------------------------
+
+@dataclass
+class BudgetData:
+    """All lines of one city, compact; `slices` index them by (year, phase, statement, direction).
+
+    `codes[col]` holds each line's category number in `categories[col]`, so filters and group-bys run on
+    integer arrays with numpy instead of strings.
+    """
+
+    key: tuple
+    frame: pd.DataFrame
+    names: list[dict[str, str]]  # per level: code -> name (fn1..fn4, then econ)
+    slices: dict[tuple[int, str, str, str], np.ndarray]
+    available: list[tuple[int, str]]
+    codes: dict[str, np.ndarray] = field(default_factory=dict)
+    categories: dict[str, np.ndarray] = field(default_factory=dict)
+    index: dict[str, dict[str, int]] = field(default_factory=dict)
+    cents: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="int64"))
+    memo: OrderedDict = field(default_factory=OrderedDict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def remember(self, key, compute):
+        with self.lock:
+            if key in self.memo:
+                self.memo.move_to_end(key)
+                return self.memo[key]
+        value = compute()
+        with self.lock:
+            self.memo[key] = value
+            if len(self.memo) > MEMO_SIZE:
+                self.memo.popitem(last=False)
+        return value
+
+
+_CACHE: dict[tuple[str, str], BudgetData] = {}
+_CACHE_LOCK = threading.Lock()
+CODE_COLUMNS = [*FN_CODES, "econ_code", "district_code"]
+LOAD_COLUMNS = ["id", "fiscal_year", "phase", "statement", "direction", *FN_CODES, *FN_NAMES, "econ_code",
+                "econ_name", "admin_code", "admin_name", "district_code", "district_name", "currency", "source"]
+
+
+def data_key(session: Session, city: str) -> tuple:
+    row = session.execute(
+        select(BudgetImport.id, BudgetImport.sha256, BudgetImport.created_at)
+        .where(BudgetImport.city == city).order_by(BudgetImport.id.desc()).limit(1)
+    ).first()
+    return tuple(row) if row else (0,)
+
+
+def budget_data(session: Session, city: str) -> BudgetData:
+    """The city's lines, reloaded when an import changed them (in this or any other process)."""
+    url = str(session.get_bind().url)
+    key = data_key(session, city)
+    cached = _CACHE.get((url, city))
+    if cached is not None and cached.key == key:
+        return cached
+    data = load(session, city, key)
+    with _CACHE_LOCK:
+        _CACHE[(url, city)] = data
+    return data
+
+
+def invalidate(city: str | None = None) -> None:
+    with _CACHE_LOCK:
+        for k in [k for k in _CACHE if city is None or k[1] == city]:
+            _CACHE.pop(k, None)
+
+
+def load(session: Session, city: str, key: tuple = (0,)) -> BudgetData:
+    columns = [getattr(BudgetLine, c) for c in LOAD_COLUMNS]
+    cents = cast(func.round(BudgetLine.amount * 100), BigInteger).label("cents")
+    result = session.execute(select(*columns, cents).where(BudgetLine.city == city).order_by(BudgetLine.id))
+    frame = pd.DataFrame.from_records(result.all(), columns=[*LOAD_COLUMNS, "cents"])
+    return build(frame, key)
+
+
+def build(frame: pd.DataFrame, key: tuple = (0,)) -> BudgetData:
+    """Compact a frame of lines (LOAD_COLUMNS + cents) and index its slices."""
+    frame = frame.copy()
+    for col in ("phase", "statement", "direction"):
+        frame[col] = frame[col].map(lambda v: getattr(v, "value", v))
+    frame["fiscal_year"] = frame["fiscal_year"].astype("int32")
+    frame["cents"] = frame["cents"].astype("int64")
+    for col in LOAD_COLUMNS[2:]:
+        frame[col] = frame[col].fillna("").astype(str).astype("category")
+    names = []
+    for code_col, name_col in [*zip(FN_CODES, FN_NAMES, strict=True), ("econ_code", "econ_name")]:
+        pairs = frame[[code_col, name_col]].drop_duplicates(code_col)
+        names.append(dict(zip(pairs[code_col].astype(str), pairs[name_col].astype(str), strict=True)))
+    slices: dict = {}
+    if len(frame):
+        groups = frame.groupby(["fiscal_year", "phase", "statement", "direction"], observed=True, sort=False).indices
+        slices = {(int(y), str(p), str(s), str(d)): idx for (y, p, s, d), idx in groups.items()}
+    available = sorted({(y, p) for y, p, _, _ in slices}, key=lambda t: (-t[0], t[1]))
+    data = BudgetData(key=key, frame=frame, names=names, slices=slices, available=available,
+                      cents=frame["cents"].to_numpy())
+    for col in CODE_COLUMNS:
+        cats = frame[col].cat.categories.astype(str).to_numpy()
+        data.codes[col] = frame[col].cat.codes.to_numpy().astype("int32")
+        data.categories[col] = cats
+        data.index[col] = {c: i for i, c in enumerate(cats)}
+    return data
+
+
+# Aggregates ------------------------------------------------------------------------------------------
+
+def positions(data: BudgetData, view: View, *, district: bool = True, year: int | None = None,
+              phase: str | None = None) -> np.ndarray:
+    """Row positions of the lines in a view (its slice, under its path, in its district)."""
+    idx = data.slices.get((year or view.year, phase or view.phase, view.statement, view.direction))
+    if idx is None:
+        return np.zeros(0, dtype="int64")
+    for col, code in zip(FN_CODES, view.path, strict=False):
+        idx = idx[data.codes[col][idx] == data.index[col].get(code, -2)]
+    if district and view.district:
+        idx = idx[data.codes["district_code"][idx] == data.index["district_code"].get(view.district, -2)]
+    return idx
+
+
+def _rows(data: BudgetData, view: View, **kw) -> pd.DataFrame:
+    return data.frame.iloc[positions(data, view, **kw)]
+
+
+def divider(data: BudgetData, idx: np.ndarray, level: int) -> str:
+    """The column that divides lines at this depth: the next functional level, or the economic line."""
+    if level < LEVELS:
+        col = FN_CODES[level]
+        empty = data.index[col].get("", -1)
+        if (data.codes[col][idx] != empty).any():
+            return col
+    return "econ_code"
+
+
+def node_name(data: BudgetData, level: int, code: str) -> str:
+    if code in (UNCLASSIFIED, OTHER):
+        return code  # the charts put a translated label on these
+    return data.names[level].get(code, code) if level < len(data.names) else code
+
+
+@dataclass
+class Drilldown:
+    """The current node, its children and grandchildren (in cents; negative amounts kept)."""
+
+    view: View
+    total: int
+    nodes: pd.DataFrame  # id, parent, code, label, cents, depth (1 = child, 2 = grandchild), clickable
+    crumbs: list[tuple[str, tuple[str, ...]]]  # (label, path) from the root down to the current node
+    level_kind: str  # "functional" | "economic"
+    lines: int
+
+
+def drilldown(data: BudgetData, view: View) -> Drilldown:
+    return data.remember(("drill", view), lambda: _drilldown(data, view))
+
+
+def _sums(data: BudgetData, idx: np.ndarray, col: str) -> tuple[np.ndarray, np.ndarray]:
+    """(category numbers, sums in cents) of the lines at idx grouped by col, largest first."""
+    codes = data.codes[col][idx]
+    n = len(data.categories[col])
+    sums = np.rint(np.bincount(codes, weights=data.cents[idx], minlength=n)).astype("int64")
+    present = np.bincount(codes, minlength=n) > 0
+    which = np.flatnonzero(present)
+    order = np.argsort(-sums[which], kind="stable")
+    return which[order], sums[which][order]
+
+
+def _code(data: BudgetData, col: str, number: int) -> str:
+    code = str(data.categories[col][number])
+    return UNCLASSIFIED if code == "" else code
+
+
+def _drilldown(data: BudgetData, view: View) -> Drilldown:
+    idx = positions(data, view)
+    level = len(view.path)
+    crumbs = [("", ())]
+    for i, code in enumerate(view.path):
+        crumbs.append((node_name(data, i, code), view.path[: i + 1]))
+    records: list[tuple] = []
+    child_col = divider(data, idx, level) if len(idx) else "econ_code"
+    if len(idx):
+        numbers, sums = _sums(data, idx, child_col)
+        kids = _cap([(_code(data, child_col, n), int(v)) for n, v in zip(numbers, sums, strict=True)], MAX_CHILDREN)
+        kid_level = FN_CODES.index(child_col) if child_col in FN_CODES else LEVELS
+        for code, cents in kids:
+            clickable = child_col != "econ_code" and code not in (OTHER, UNCLASSIFIED)
+            records.append((code, "", code, node_name(data, kid_level, code), cents, 1, clickable))
+        if child_col != "econ_code":
+            shown = {code for code, _ in kids}
+            child_codes = data.codes[child_col][idx]
+            for number in numbers:
+                code = _code(data, child_col, number)
+                if code not in shown or code == UNCLASSIFIED:
+                    continue
+                sub = idx[child_codes == number]
+                grand_col = divider(data, sub, level + 1)
+                g_numbers, g_sums = _sums(data, sub, grand_col)
+                grand = _cap([(_code(data, grand_col, n), int(v)) for n, v in zip(g_numbers, g_sums, strict=True)],
+                             MAX_GRANDCHILDREN)
+                g_level = FN_CODES.index(grand_col) if grand_col in FN_CODES else LEVELS
+                for g_code, cents in grand:
+                    records.append((code + "/" + g_code, code, g_code, node_name(data, g_level, g_code), cents, 2,
+                                    False))
+    nodes = pd.DataFrame(records, columns=["id", "parent", "code", "label", "cents", "depth", "clickable"])
+    return Drilldown(view=view, total=int(data.cents[idx].sum()), nodes=nodes, crumbs=crumbs,
+                     level_kind="economic" if child_col == "econ_code" else "functional", lines=len(idx))
+
+
+def _cap(items: list[tuple[str, int]], limit: int) -> list[tuple[str, int]]:
+    """The largest `limit` nodes, and the rest summed into one 'other' node (the treemap stays legible)."""
+    if len(items) <= limit:
+        return items
+    return [*items[: limit - 1], (OTHER, sum(v for _, v in items[limit - 1:]))]
+
+
+def over_years(data: BudgetData, view: View) -> pd.DataFrame:
+    """Totals of the current node for every year and phase (the change-over-time chart)."""
+
+    def compute():
+        out = []
+        for (year, phase, statement, direction) in data.slices:
+            if statement != view.statement or direction != view.direction:
+                continue
+            idx = positions(data, view, year=year, phase=phase)
+            out.append({"fiscal_year": year, "phase": phase, "cents": int(data.cents[idx].sum())})
+        frame = pd.DataFrame(out, columns=["fiscal_year", "phase", "cents"])
+        return frame.sort_values(["phase", "fiscal_year"]).reset_index(drop=True)
+
+    return data.remember(("years", replace(view, year=None, phase="")), compute)
+
+
+def compare_phases(data: BudgetData, view: View) -> pd.DataFrame:
+    """The children of the current node in every phase of the selected year (plan vs actual)."""
+
+    def compute():
+        level = len(view.path)
+        records = []
+        for phase in PHASES:
+            idx = positions(data, view, phase=phase)
+            if not len(idx):
+                continue
+            col = divider(data, idx, level)
+            col_level = FN_CODES.index(col) if col in FN_CODES else LEVELS
+            numbers, sums = _sums(data, idx, col)
+            for code, cents in _cap([(_code(data, col, n), int(v)) for n, v in zip(numbers, sums, strict=True)],
+                                    MAX_CHILDREN):
+                records.append((code, node_name(data, col_level, code), cents, phase))
+        return pd.DataFrame(records, columns=["code", "label", "cents", "phase"])
+
+    return data.remember(("compare", replace(view, phase="")), compute)
+
+
+def by_district(data: BudgetData, view: View) -> tuple[pd.DataFrame, int]:
+    """The current node per district, and the part of it no district is assigned (city-wide)."""
+
+    def compute():
+        idx = positions(data, view, district=False)
+        numbers, sums = _sums(data, idx, "district_code") if len(idx) else ([], [])
+        rows = [(str(data.categories["district_code"][n]), int(v)) for n, v in zip(numbers, sums, strict=True)]
+        city_wide = sum(v for c, v in rows if c == "")
+        frame = pd.DataFrame([r for r in rows if r[0] != ""], columns=["district_code", "cents"])
+        return frame, city_wide
+
+    return data.remember(("districts", replace(view, district=None, measure="total")), compute)
+
+
+TABLE_COLUMNS = ["fiscal_year", "phase", "statement", "direction", *FN_CODES, *FN_NAMES, "econ_code", "econ_name",
+                 "admin_code", "admin_name", "district_code", "district_name", "currency", "source"]
+
+
+def lines(data: BudgetData, view: View, search: str | None = None) -> pd.DataFrame:
+    """The lines behind the current view (optionally searched), largest first."""
+    rows = _rows(data, view)
+    if search:
+        needle = search.strip().lower()
+        if needle:
+            hit = np.zeros(len(rows), dtype=bool)
+            for col in [*FN_CODES, *FN_NAMES, "econ_code", "econ_name", "admin_name", "district_name"]:
+                cats = rows[col].cat.categories
+                matching = cats[cats.str.lower().str.contains(needle, regex=False)]
+                if len(matching):
+                    hit |= rows[col].isin(matching).to_numpy()
+            rows = rows[hit]
+    return rows.sort_values("cents", ascending=False, kind="stable")
+
+
+def lines_page(data: BudgetData, view: View, search: str | None, page: int, size: int) -> tuple[list[dict], int]:
+    """One page of the lines table (the browser never gets more than a page) and the number of pages."""
+    found = data.remember(("lines", view, (search or "").strip().lower()), lambda: lines(data, view, search))
+    pages = max(1, -(-len(found) // size))
+    page = min(max(0, page), pages - 1)
+    chunk = found.iloc[page * size:(page + 1) * size]
+    records = []
+    for r in chunk.itertuples(index=False):
+        path = " / ".join(getattr(r, n) for n, c in zip(FN_NAMES, FN_CODES, strict=True) if getattr(r, c))
+        records.append({"classification": path, "econ": f"{r.econ_code} {r.econ_name}".strip(),
+                        "district": r.district_name or "", "amount": r.cents / 100, "source": r.source})
+    return records, pages
+
+
+def lines_export(data: BudgetData, view: View, search: str | None = None) -> pd.DataFrame:
+    """The lines behind a view in the portal's own format (amount in currency units)."""
+    found = lines(data, view, search)
+    out = pd.DataFrame({c: found[c].astype(str) if c != "fiscal_year" else found[c] for c in TABLE_COLUMNS})
+    out.insert(len(out.columns) - 2, "amount", [f"{c / 100:.2f}" for c in found["cents"].tolist()])
+    return out
+
+
+def all_lines_export(data: BudgetData, years: list[int] | None = None) -> pd.DataFrame:
+    frame = data.frame if not years else data.frame[data.frame["fiscal_year"].isin(years)]
+    out = pd.DataFrame({c: frame[c].astype(str) if c != "fiscal_year" else frame[c] for c in TABLE_COLUMNS})
+    out["amount"] = [f"{c / 100:.2f}" for c in frame["cents"].tolist()]
+    return out

@@ -1,0 +1,157 @@
+"""The portal's budget-line format: the fields of a line, and the checks every importer's output passes.
+
+This is the documented import format (README, "Budget files") and the shape every adapter produces:
+one row per line item, year and phase, close to the Fiscal Data Package. Amounts are carried as
+int64 cents (`amount_cents`) so that sums are exact.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from portal.budget.report import ImportReport, spreadsheet_rows
+from portal.models import Direction, Phase, Statement
+
+LEVELS = 4  # functional classification levels fn1..fn4 (ragged: deeper levels may be empty)
+FN_CODES = [f"fn{i}_code" for i in range(1, LEVELS + 1)]
+FN_NAMES = [f"fn{i}_name" for i in range(1, LEVELS + 1)]
+TEXT_FIELDS = [
+    *[c for pair in zip(FN_CODES, FN_NAMES, strict=True) for c in pair],
+    "econ_code", "econ_name", "admin_code", "admin_name", "district_code", "district_name",
+]
+FIELDS = ["fiscal_year", "phase", "statement", "direction", *TEXT_FIELDS, "amount", "currency"]
+LINE_COLUMNS = ["fiscal_year", "phase", "statement", "direction", *TEXT_FIELDS, "amount_cents", "currency",
+                "source"]
+PHASES = [p.value for p in Phase]
+STATEMENTS = [s.value for s in Statement]
+DIRECTIONS = [d.value for d in Direction]
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+def empty_lines() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("fiscal_year", "amount_cents") else "object")
+                         for c in LINE_COLUMNS})
+
+
+def check_lines(frame: pd.DataFrame, report: ImportReport, *, name: str, districts: dict[str, str],
+                rows: pd.Series | None = None, subtotals: str = "error", skip_rows: int = 0) -> pd.DataFrame:
+    """Validate typed lines (the output of an importer) in place of the database's constraints.
+
+    `rows` holds each line's spreadsheet row for the report. Lines whose functional path is the
+    prefix of another line's path in the same year, phase, statement and direction look like
+    subtotals: an error, or dropped when `subtotals == "drop"`.
+    """
+    if rows is None:
+        rows = pd.Series(spreadsheet_rows(range(len(frame)), skip_rows), index=frame.index)
+
+    def flag(mask: pd.Series, column: str, message: str, values: pd.Series | None = None) -> None:
+        if mask.any():
+            vals = (values if values is not None else frame[column])[mask].astype(str).head(50)
+            report.error(message, file=name, column=column, rows=rows[mask].head(5), values=vals,
+                         count=int(mask.sum()))
+
+    flag(~frame["phase"].isin(PHASES), "phase", "phase must be one of " + ", ".join(PHASES))
+    flag(~frame["statement"].isin(STATEMENTS), "statement", "statement must be one of " + ", ".join(STATEMENTS))
+    flag(~frame["direction"].isin(DIRECTIONS), "direction", "direction must be revenue or expenditure")
+    flag(~frame["currency"].astype(str).str.match(_CURRENCY), "currency",
+         "currency must be a three-letter ISO 4217 code such as EUR")
+    flag(frame["fn1_code"].eq(""), "fn1_code", "every line needs a functional classification (fn1_code)")
+    for i in range(1, LEVELS):
+        gap = frame[FN_CODES[i - 1]].eq("") & frame[FN_CODES[i]].ne("")
+        flag(gap, FN_CODES[i], f"a level-{i + 1} code without a level-{i} code (a gap in the hierarchy)")
+    for col in FN_CODES:
+        flag(frame[col].str.contains("/", regex=False), col, "codes may not contain '/'")
+    if districts:
+        known = _match_districts(frame["district_code"], districts)
+        unknown = frame["district_code"].ne("") & known.isna()
+        flag(unknown, "district_code", "unknown district (the city's districts are "
+             + ", ".join(sorted(districts, key=_natural)) + ")")
+        frame["district_code"] = known.fillna(frame["district_code"])
+        has = frame["district_code"].ne("") & ~unknown
+        frame.loc[has, "district_name"] = frame.loc[has, "district_code"].map(districts)
+    else:
+        flag(frame["district_code"].ne(""), "district_code", "this city has no districts in its profile")
+    for code_col, name_col in [*zip(FN_CODES, FN_NAMES, strict=True), ("econ_code", "econ_name"),
+                               ("admin_code", "admin_name")]:
+        missing = frame[name_col].eq("") & frame[code_col].ne("")
+        frame.loc[missing, name_col] = frame.loc[missing, code_col]
+        _warn_inconsistent_names(frame, code_col, name_col, report, name)
+    if subtotals in ("error", "drop") and len(frame):
+        prefix = _prefix_rows(frame)
+        if prefix.any():
+            if subtotals == "drop":
+                report.info("lines whose classification has deeper lines below it were dropped as subtotals",
+                            file=name, rows=rows[prefix].head(5), count=int(prefix.sum()))
+                frame = frame[~prefix]
+            else:
+                flag(prefix, "fn1_code", "these lines have deeper lines below them: subtotals? (drop them, "
+                     "give them a deeper code, or set \"subtotals\": \"drop\" in the mapping)",
+                     values=frame[FN_CODES].apply(lambda r: "/".join(v for v in r if v), axis=1))
+    return frame
+
+
+def _natural(code: str):
+    return (0, int(code), "") if code.isdigit() else (1, 0, code)
+
+
+def _match_districts(codes: pd.Series, districts: dict[str, str]) -> pd.Series:
+    """District codes joined on their number: '01' and '1' are the same district."""
+    by_number = {int(k): k for k in districts if k.isdigit()}
+    lowered = {k.lower(): k for k in districts}
+
+    def match(code: str):
+        if code in districts:
+            return code
+        if code.isdigit() and int(code) in by_number:
+            return by_number[int(code)]
+        return lowered.get(code.lower())
+
+    uniques = {c: match(c) for c in codes.unique() if c}
+    return codes.map(uniques)
+
+
+def _warn_inconsistent_names(frame, code_col, name_col, report, name) -> None:
+    """The same code with two names in one statement (economic codes differ between statements)."""
+    pairs = frame.loc[frame[code_col].ne(""), ["statement", code_col, name_col]].drop_duplicates()
+    multi = pairs[pairs.duplicated(["statement", code_col], keep=False)]
+    if len(multi):
+        codes = multi[code_col].unique()
+        report.warning(f"{len(codes)} codes have more than one name; the explorer shows one of them",
+                       file=name, column=name_col, values=[f"{c}" for c in codes[:5]])
+
+
+def _prefix_rows(frame: pd.DataFrame) -> pd.Series:
+    """Rows whose functional path is a strict prefix of another row's path in the same slice."""
+    key = frame["fiscal_year"].astype(str) + "|" + frame["phase"] + "|" + frame["statement"] + "|" \
+        + frame["direction"]
+    depth = frame[FN_CODES].ne("").sum(axis=1)
+    path = frame[FN_CODES[0]].astype(str)
+    paths = [key + "|" + path]
+    for col in FN_CODES[1:]:
+        path = path + "/" + frame[col]
+        paths.append(key + "|" + path)
+    full = pd.Series(np.select([depth == d for d in range(1, LEVELS + 1)], paths[:LEVELS], default=""),
+                     index=frame.index)
+    # every strict prefix of every deeper path
+    prefixes: set[str] = set()
+    for d in range(2, LEVELS + 1):
+        deeper = depth >= d
+        if deeper.any():
+            prefixes.update(paths[d - 2][deeper].unique())
+    return full.isin(prefixes)
+
+
+def totals_preview(frame: pd.DataFrame) -> list[dict]:
+    """Totals per year, phase, statement and direction: what an officer confirms before an import."""
+    if frame.empty:
+        return []
+    grouped = frame.groupby(["fiscal_year", "phase", "statement", "direction"], sort=True)["amount_cents"]
+    out = grouped.agg(["sum", "size"]).reset_index()
+    return [
+        {"fiscal_year": int(r.fiscal_year), "phase": r.phase, "statement": r.statement, "direction": r.direction,
+         "amount": int(r.sum) / 100, "lines": int(r.size)}
+        for r in out.itertuples(index=False)
+    ]

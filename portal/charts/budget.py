@@ -1,0 +1,154 @@
+"""Budget figures: the drill-down treemap, the change over the years, plan vs actual."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from portal.budget.explorer import OTHER, UNCLASSIFIED, Drilldown
+from portal.charts import PHASE_STYLE, base_layout, empty, lighten
+
+DEFAULT_TEXT = {
+    "root": "Total", "other": "(other)", "unclassified": "(not further classified)", "empty": "No budget lines here",
+    "share": "of this view", "per_resident": "per resident", "approved": "Plan", "executed": "Actual",
+    "proposed": "Proposed", "adjusted": "Adjusted", "year": "Year", "years_title": "Over the years",
+    "compare_title": "Plan and actual", "only_one_phase": "Only one phase for this year",
+}
+
+
+def _amount_format(per_resident: bool) -> str:
+    return ",.2f" if per_resident else ",.0f"
+
+
+def treemap(drill: Drilldown, *, currency: str, colours: dict, language: str = "en", divisor: float | None = None,
+            text: dict | None = None) -> dict:
+    """Children and grandchildren of the current node; `divisor` turns amounts into per-resident amounts.
+
+    Box areas are the amounts clipped at zero (a treemap cannot draw a negative box); the labels and the
+    hover show the exact, signed amounts. Clicking a box returns its `customdata[1]`: the path suffix to
+    drill into ("" where there is nothing below).
+    """
+    t = {**DEFAULT_TEXT, **(text or {})}
+    nodes = drill.nodes
+    if nodes.empty:
+        return empty(t["empty"], language)
+    scale = 100.0 * (divisor or 1.0)
+    root_label = drill.crumbs[-1][0] or t["root"]
+    child_rows = nodes[nodes["depth"] == 1]
+    grand = nodes[nodes["depth"] == 2]
+    grand_sum = grand.assign(v=grand["cents"].clip(lower=0)).groupby("parent")["v"].sum()
+    ids, parents, labels, custom = ["__root__"], [""], [root_label], []
+    child_values = []
+    for r in child_rows.itertuples(index=False):
+        value = float(grand_sum.get(r.code, 0)) if r.code in grand_sum.index else max(0, r.cents)
+        child_values.append(value)
+        ids.append(r.id)
+        parents.append("__root__")
+        labels.append(_label(r.code, r.label, t))
+        custom.append([r.cents / scale, r.id if r.clickable else ""])
+    values = [float(sum(child_values))] + child_values
+    custom.insert(0, [drill.total / scale, ""])
+    for r in grand.itertuples(index=False):
+        ids.append(r.id)
+        parents.append(r.parent)
+        labels.append(_label(r.code, r.label, t))
+        values.append(float(max(0, r.cents)))
+        suffix = r.parent if _clickable(child_rows, r.parent) else ""
+        custom.append([r.cents / scale, suffix])
+    fmt = _amount_format(bool(divisor))
+    unit = f" {currency}" + (f" {t['per_resident']}" if divisor else "")
+    trace = {
+        "type": "treemap", "ids": ids, "parents": parents, "labels": labels, "values": values,
+        "customdata": custom, "branchvalues": "total", "maxdepth": 3, "sort": True,
+        "marker": {"line": {"width": 1, "color": "#ffffff"}},
+        "texttemplate": "<b>%{label}</b><br>%{customdata[0]:" + fmt + "}" + unit,
+        "hovertemplate": "<b>%{label}</b><br>%{customdata[0]:" + fmt + "}" + unit
+                         + "<br>%{percentRoot:.1%} " + t["share"] + "<extra></extra>",
+        "pathbar": {"visible": False}, "tiling": {"pad": 2}, "root": {"color": "#f4f4f4"},
+    }
+    primary, secondary = colours.get("primary", "#1f3a60"), colours.get("secondary", "#b3001b")
+    colorway = [lighten(c, share) for share in (0.0, 0.3, 0.5) for c in (primary, secondary)]
+    return {"data": [trace], "layout": base_layout(language, margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=520,
+                                                   treemapcolorway=colorway, extendtreemapcolors=True,
+                                                   uirevision="/".join(drill.view.path) or "root")}
+
+
+def _clickable(child_rows: pd.DataFrame, code: str) -> bool:
+    match = child_rows[child_rows["code"] == code]
+    return bool(len(match)) and bool(match["clickable"].iloc[0])
+
+
+def _label(code: str, label: str, t: dict) -> str:
+    if code == OTHER:
+        return t["other"]
+    if code == UNCLASSIFIED:
+        return t["unclassified"]
+    return label
+
+
+def over_years(frame: pd.DataFrame, *, currency: str, colours: dict, language: str = "en",
+               divisors: dict[int, float] | None = None, text: dict | None = None) -> dict:
+    """One line per phase (plan, actual...) of the current node's total per year."""
+    t = {**DEFAULT_TEXT, **(text or {})}
+    if frame.empty:
+        return empty(t["empty"], language)
+    traces = []
+    palette = {"approved": colours.get("primary", "#1f3a60"), "executed": colours.get("secondary", "#b3001b"),
+               "proposed": "#6c757d", "adjusted": "#e0a800"}
+    per_resident = divisors is not None
+    for phase, group in frame.groupby("phase", sort=False):
+        group = group.sort_values("fiscal_year")
+        ys = []
+        for year, cents in zip(group["fiscal_year"], group["cents"], strict=True):
+            d = (divisors or {}).get(int(year)) if per_resident else 1
+            ys.append(cents / 100 / d if d else None)
+        style = PHASE_STYLE.get(phase, {})
+        traces.append({
+            "type": "scatter", "mode": "lines+markers", "name": t.get(phase, phase),
+            "x": [int(y) for y in group["fiscal_year"]], "y": ys,
+            "line": {"color": palette.get(phase, "#333"), "dash": style.get("dash", "solid"), "width": 3},
+            "marker": {"symbol": style.get("symbol", "circle"), "size": 9},
+            "hovertemplate": "%{x}: %{y:" + _amount_format(per_resident) + "} " + currency + "<extra>"
+                             + t.get(phase, phase) + "</extra>",
+        })
+    layout = base_layout(language, height=300, title={"text": t["years_title"], "x": 0, "font": {"size": 15}},
+                         xaxis={"dtick": 1, "title": {"text": t["year"]}},
+                         yaxis={"title": {"text": currency + (" " + t["per_resident"] if per_resident else "")},
+                                "rangemode": "tozero", "tickformat": "~s" if not per_resident else ",.0f"},
+                         legend={"orientation": "h", "y": -0.3}, margin={"l": 60, "r": 10, "t": 40, "b": 40})
+    return {"data": traces, "layout": layout}
+
+
+def compare_phases(frame: pd.DataFrame, *, currency: str, colours: dict, language: str = "en", top: int = 12,
+                   divisor: float | None = None, text: dict | None = None) -> dict:
+    """Plan and actual side by side for the largest children of the current node in the selected year."""
+    t = {**DEFAULT_TEXT, **(text or {})}
+    if frame.empty:
+        return empty(t["empty"], language)
+    order = frame.groupby("code")["cents"].max().sort_values(ascending=False).index[:top].tolist()
+    frame = frame[frame["code"].isin(order)]
+    palette = {"approved": colours.get("primary", "#1f3a60"), "executed": colours.get("secondary", "#b3001b"),
+               "proposed": "#6c757d", "adjusted": "#e0a800"}
+    traces = []
+    labels = {r.code: _label(r.code, r.label, t) for r in frame.itertuples(index=False)}
+    for phase, group in frame.groupby("phase", sort=False):
+        by_code = dict(zip(group["code"], group["cents"], strict=True))
+        scale = 100 * (divisor or 1)
+        traces.append({
+            "type": "bar", "orientation": "h", "name": t.get(phase, phase),
+            "y": [_short(labels[c]) for c in reversed(order)],
+            "x": [by_code.get(c, 0) / scale for c in reversed(order)],
+            "marker": {"color": palette.get(phase, "#333")},
+            "hovertemplate": "%{y}: %{x:" + _amount_format(bool(divisor)) + "} " + currency + "<extra>"
+                             + t.get(phase, phase) + "</extra>",
+        })
+    title = t["compare_title"] if len(traces) > 1 else t["only_one_phase"]
+    layout = base_layout(language, barmode="group", height=max(260, 28 * len(order) + 90),
+                         title={"text": title, "x": 0, "font": {"size": 15}},
+                         xaxis={"tickformat": "~s" if not divisor else ",.0f", "title": {"text": currency}},
+                         yaxis={"automargin": True}, legend={"orientation": "h", "y": -0.15},
+                         margin={"l": 10, "r": 10, "t": 40, "b": 40})
+    return {"data": traces, "layout": layout}
+
+
+def _short(label: str, limit: int = 42) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
