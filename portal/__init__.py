@@ -117,6 +117,12 @@ def _has_demo_cycle() -> bool:
 def _register_routes(server: Flask) -> None:
     import flask_bootstrap
 
+    from portal.budget.web import bp as budget_downloads
+    from portal.datasets.web import bp as data_downloads
+
+    server.register_blueprint(budget_downloads)
+    server.register_blueprint(data_downloads)
+
     bootstrap_css = Path(flask_bootstrap.__file__).parent / "static/bootstrap5/css/bootstrap.min.css"
 
     @server.get("/vendor/bootstrap.min.css")

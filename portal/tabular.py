@@ -87,8 +87,8 @@ def read_csv_text(data: bytes, report: ImportReport, *, name: str, encoding: str
         return None
     sep = sniff_separator(text, separator)
     report.info(f"read as {used}, separator {_sep_name(sep)}", file=name)
-    lines = text.splitlines()
-    header_line = lines[skip_rows] if len(lines) > skip_rows else ""
+    head_lines = text[:200_000].splitlines()
+    header_line = head_lines[skip_rows] if len(head_lines) > skip_rows else ""
     header = next(csv.reader([header_line], delimiter=sep), [])
     header = [h.strip() for h in header]
     if not any(header):
@@ -111,7 +111,7 @@ def read_csv_text(data: bytes, report: ImportReport, *, name: str, encoding: str
             report.error(f"cannot be parsed as CSV: {exc}", file=name)
         return None
     frame.columns = [str(c).strip() for c in frame.columns]
-    short = frame.isna().any(axis=1)
+    short = frame.iloc[:, -1].isna()  # a short row lacks its last fields
     if short.any():
         positions = np.flatnonzero(short.to_numpy())
         report.error(f"rows have fewer fields than the header ({len(header)})", file=name,
@@ -139,6 +139,26 @@ def _ragged_rows(text: str, sep: str, skip_rows: int, width: int) -> list[tuple[
     return bad
 
 
+def on_uniques(series: pd.Series, func, *, categorical: bool = False) -> pd.Series:
+    """Apply a string transformation to each distinct value once (budget columns repeat a lot).
+
+    With `categorical`, the result stays a categorical column (cheap to compare and to group).
+    """
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy()
+        uniques = series.cat.categories.astype(object)
+    else:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    mapped = func(pd.Series(uniques, dtype=object)).to_numpy(dtype=object) if len(uniques) else np.array([],
+                                                                                                         dtype=object)
+    mapped = np.append(mapped, "")  # code -1 (missing) -> ""
+    if categorical:
+        new_codes, new_uniques = pd.factorize(pd.Series(mapped, dtype=object))
+        return pd.Series(pd.Categorical.from_codes(new_codes[codes], categories=pd.Index(new_uniques, dtype=object)),
+                         index=series.index)
+    return pd.Series(mapped[codes], index=series.index, dtype=object)
+
+
 # Numbers ---------------------------------------------------------------------------------------
 
 _CLEAN = re.compile(r"[\s\u00a0\u202f'’€$£¥]|EUR|GBP|USD|CHF", re.IGNORECASE)
@@ -149,6 +169,7 @@ class ParsedNumbers:
     values: pd.Series  # float64, NaN where empty or invalid
     invalid: pd.Series  # bool: a non-empty value that is not a number
     decimal: str
+    empty: pd.Series | None = None  # bool: no value at all
 
 
 def parse_numbers(raw: pd.Series, decimal: str = "auto", separator: str = ",") -> ParsedNumbers:
@@ -167,7 +188,7 @@ def parse_numbers(raw: pd.Series, decimal: str = "auto", separator: str = ",") -
                 and not s.str.contains(",", regex=False).any():
             too_big = direct.abs() >= MAX_AMOUNT
             return ParsedNumbers(values=direct.where(~too_big).astype("float64"), invalid=too_big.fillna(False),
-                                 decimal=".")
+                                 decimal=".", empty=empty)
     s = s.str.replace(_CLEAN, "", regex=True).str.replace("\u2212", "-", regex=False)
     negative = s.str.startswith("-") | s.str.endswith("-") | (s.str.startswith("(") & s.str.endswith(")"))
     s = s.str.strip("-+()")
@@ -186,7 +207,7 @@ def parse_numbers(raw: pd.Series, decimal: str = "auto", separator: str = ",") -
     too_big = values.abs() >= MAX_AMOUNT
     invalid = invalid | too_big.fillna(False)
     values = values.where(~invalid)
-    return ParsedNumbers(values=values, invalid=invalid, decimal=decimal)
+    return ParsedNumbers(values=values, invalid=invalid, decimal=decimal, empty=empty)
 
 
 def _decide_decimal(s: pd.Series, separator: str) -> str:

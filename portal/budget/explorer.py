@@ -10,19 +10,26 @@ results are memoised per view, so a repeated view costs a dictionary lookup.
 
 from __future__ import annotations
 
+import hashlib
+import io
+import logging
+import os
+import pickle
 import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import BigInteger, cast, func, select
+from flask import current_app, has_app_context
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from portal.budget.schema import DIRECTIONS, FN_CODES, FN_NAMES, LEVELS, PHASES, STATEMENTS
-from portal.models import BudgetImport, BudgetLine
 
 MEASURES = ("total", "per_resident")
 UNCLASSIFIED = "_"  # child id of the lines that end at a node whose other lines go deeper
@@ -31,6 +38,7 @@ MAX_CHILDREN = 60
 MAX_GRANDCHILDREN = 15
 _CODE = re.compile(r"^[^/\x00-\x1f]{1,40}$")
 MEMO_SIZE = 512
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -141,12 +149,13 @@ LOAD_COLUMNS = ["id", "fiscal_year", "phase", "statement", "direction", *FN_CODE
                 "econ_name", "admin_code", "admin_name", "district_code", "district_name", "currency", "source"]
 
 
+_KEY_SQL = text("SELECT id, sha256, created_at FROM budget_imports WHERE city = :city ORDER BY id DESC LIMIT 1")
+
+
 def data_key(session: Session, city: str) -> tuple:
-    row = session.execute(
-        select(BudgetImport.id, BudgetImport.sha256, BudgetImport.created_at)
-        .where(BudgetImport.city == city).order_by(BudgetImport.id.desc()).limit(1)
-    ).first()
-    return tuple(row) if row else (0,)
+    """Identifies the city's current lines: the latest import (plain SQL: this runs on every request)."""
+    row = session.execute(_KEY_SQL, {"city": city}).first()
+    return (row[0], row[1], str(row[2])) if row else (0,)
 
 
 def budget_data(session: Session, city: str) -> BudgetData:
@@ -156,10 +165,52 @@ def budget_data(session: Session, city: str) -> BudgetData:
     cached = _CACHE.get((url, city))
     if cached is not None and cached.key == key:
         return cached
-    data = load(session, city, key)
+    path = _disk_path(url, city, key)
+    data = _read_disk(path, key) if path else None
+    if data is None:
+        data = load(session, city, key)
+        if path and len(data.frame) >= DISK_CACHE_MIN_LINES:
+            _write_disk(path, data)
     with _CACHE_LOCK:
         _CACHE[(url, city)] = data
     return data
+
+
+DISK_CACHE_MIN_LINES = 50_000  # below this, reading the database is as fast as reading the cache file
+
+
+def _disk_path(url: str, city: str, key: tuple) -> Path | None:
+    """A file under instance/cache named after the import: processes on one host share the first load."""
+    if not has_app_context() or key == (0,):
+        return None
+    digest = hashlib.sha256(repr((url, city, key)).encode()).hexdigest()[:32]
+    return Path(current_app.instance_path) / "cache" / f"budget-{city}-{digest}.pkl"
+
+
+def _read_disk(path: Path, key: tuple) -> BudgetData | None:
+    try:
+        with path.open("rb") as fh:
+            stored = pickle.load(fh)  # noqa: S301 - our own file under instance/, named after the import
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        return None
+    if stored.get("key") != key:
+        return None
+    return build(stored["frame"], key)
+
+
+def _write_disk(path: Path, data: BudgetData) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        prefix = path.name[: -len("0" * 32 + ".pkl")]
+        for old in path.parent.glob(prefix + "*.pkl"):
+            if re.fullmatch(r"[0-9a-f]{32}\.pkl", old.name[len(prefix):]):
+                old.unlink(missing_ok=True)  # the cache of an earlier import of the same city
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump({"key": data.key, "frame": data.frame}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        log.warning("could not write the budget cache %s", path, exc_info=True)
 
 
 def invalidate(city: str | None = None) -> None:
@@ -169,22 +220,53 @@ def invalidate(city: str | None = None) -> None:
 
 
 def load(session: Session, city: str, key: tuple = (0,)) -> BudgetData:
-    columns = [getattr(BudgetLine, c) for c in LOAD_COLUMNS]
-    cents = cast(func.round(BudgetLine.amount * 100), BigInteger).label("cents")
-    result = session.execute(select(*columns, cents).where(BudgetLine.city == city).order_by(BudgetLine.id))
-    frame = pd.DataFrame.from_records(result.all(), columns=[*LOAD_COLUMNS, "cents"])
+    """Read every line of the city straight from the driver (COPY on PostgreSQL), without ORM objects."""
+    columns = ", ".join(LOAD_COLUMNS)
+    sql = (f"SELECT {columns}, CAST(ROUND(amount * 100) AS BIGINT) AS cents FROM budget_lines "  # noqa: S608
+           "WHERE city = {city} ORDER BY id")
+    connection = session.connection()
+    raw = connection.connection.driver_connection
+    if connection.dialect.name == "postgresql":
+        from psycopg import sql as pgsql
+
+        buffer = io.BytesIO()
+        statement = pgsql.SQL("COPY (" + sql.format(city="{}") + ") TO STDOUT WITH (FORMAT csv, HEADER true)")
+        with raw.cursor() as cursor, cursor.copy(statement.format(pgsql.Literal(city))) as copy:
+            for chunk in copy:
+                buffer.write(chunk)
+        buffer.seek(0)
+        frame = pd.read_csv(buffer, dtype=str, keep_default_na=False, na_filter=False)
+        frame["id"] = pd.to_numeric(frame["id"])
+        frame["fiscal_year"] = pd.to_numeric(frame["fiscal_year"])
+        frame["cents"] = pd.to_numeric(frame["cents"])
+    else:
+        cursor = raw.cursor()
+        try:
+            cursor.execute(sql.format(city="?"), (city,))
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        names = [*LOAD_COLUMNS, "cents"]
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+        del rows
+        frame = {}
+        for name, values in zip(names, columns, strict=True):
+            if name in ("id", "fiscal_year", "cents"):
+                frame[name] = np.asarray(values, dtype="int64")
+            else:
+                frame[name] = _categorical(np.asarray(values, dtype=object))
+        frame = pd.DataFrame(frame)
     return build(frame, key)
 
 
 def build(frame: pd.DataFrame, key: tuple = (0,)) -> BudgetData:
     """Compact a frame of lines (LOAD_COLUMNS + cents) and index its slices."""
     frame = frame.copy()
-    for col in ("phase", "statement", "direction"):
-        frame[col] = frame[col].map(lambda v: getattr(v, "value", v))
     frame["fiscal_year"] = frame["fiscal_year"].astype("int32")
     frame["cents"] = frame["cents"].astype("int64")
     for col in LOAD_COLUMNS[2:]:
-        frame[col] = frame[col].fillna("").astype(str).astype("category")
+        if not isinstance(frame[col].dtype, pd.CategoricalDtype):
+            frame[col] = _categorical(frame[col].to_numpy(dtype=object))
     names = []
     for code_col, name_col in [*zip(FN_CODES, FN_NAMES, strict=True), ("econ_code", "econ_name")]:
         pairs = frame[[code_col, name_col]].drop_duplicates(code_col)
@@ -202,6 +284,21 @@ def build(frame: pd.DataFrame, key: tuple = (0,)) -> BudgetData:
         data.categories[col] = cats
         data.index[col] = {c: i for i, c in enumerate(cats)}
     return data
+
+
+def _categorical(values: np.ndarray) -> pd.Categorical:
+    """Text (with None for NULL) -> categorical of strings, "" for NULL, in one factorisation."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    cats = [str(getattr(u, "value", u)) for u in uniques]
+    if (codes < 0).any():
+        if "" in cats:
+            codes = np.where(codes < 0, cats.index(""), codes)
+        else:
+            codes = np.where(codes < 0, len(cats), codes)
+            cats.append("")
+    if len(set(cats)) != len(cats):  # e.g. an enum member and its string value
+        return pd.Categorical(np.asarray(cats, dtype=object)[codes])
+    return pd.Categorical.from_codes(codes, categories=pd.Index(cats, dtype=object))
 
 
 # Aggregates ------------------------------------------------------------------------------------------
@@ -239,13 +336,23 @@ def node_name(data: BudgetData, level: int, code: str) -> str:
     return data.names[level].get(code, code) if level < len(data.names) else code
 
 
+class Node(NamedTuple):
+    id: str  # "child" or "child/grandchild"
+    parent: str  # "" for children
+    code: str
+    label: str
+    cents: int
+    depth: int  # 1 = child of the current node, 2 = grandchild
+    clickable: bool  # a functional node one can drill into
+
+
 @dataclass
 class Drilldown:
     """The current node, its children and grandchildren (in cents; negative amounts kept)."""
 
     view: View
     total: int
-    nodes: pd.DataFrame  # id, parent, code, label, cents, depth (1 = child, 2 = grandchild), clickable
+    nodes: list[Node]
     crumbs: list[tuple[str, tuple[str, ...]]]  # (label, path) from the root down to the current node
     level_kind: str  # "functional" | "economic"
     lines: int
@@ -285,7 +392,7 @@ def _drilldown(data: BudgetData, view: View) -> Drilldown:
         kid_level = FN_CODES.index(child_col) if child_col in FN_CODES else LEVELS
         for code, cents in kids:
             clickable = child_col != "econ_code" and code not in (OTHER, UNCLASSIFIED)
-            records.append((code, "", code, node_name(data, kid_level, code), cents, 1, clickable))
+            records.append(Node(code, "", code, node_name(data, kid_level, code), cents, 1, clickable))
         if child_col != "econ_code":
             shown = {code for code, _ in kids}
             child_codes = data.codes[child_col][idx]
@@ -300,10 +407,9 @@ def _drilldown(data: BudgetData, view: View) -> Drilldown:
                              MAX_GRANDCHILDREN)
                 g_level = FN_CODES.index(grand_col) if grand_col in FN_CODES else LEVELS
                 for g_code, cents in grand:
-                    records.append((code + "/" + g_code, code, g_code, node_name(data, g_level, g_code), cents, 2,
-                                    False))
-    nodes = pd.DataFrame(records, columns=["id", "parent", "code", "label", "cents", "depth", "clickable"])
-    return Drilldown(view=view, total=int(data.cents[idx].sum()), nodes=nodes, crumbs=crumbs,
+                    records.append(Node(code + "/" + g_code, code, g_code, node_name(data, g_level, g_code), cents,
+                                        2, False))
+    return Drilldown(view=view, total=int(data.cents[idx].sum()), nodes=records, crumbs=crumbs,
                      level_kind="economic" if child_col == "econ_code" else "functional", lines=len(idx))
 
 

@@ -128,7 +128,7 @@ def _read_each(files, mapping, report, districts, currency) -> pd.DataFrame | No
         frames.append(lines)
     if not report.ok or not frames:
         return None
-    return pd.concat(frames, ignore_index=True)
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
 def replaced(session: Session, city: str, lines: pd.DataFrame) -> list[dict]:
@@ -145,6 +145,7 @@ def replaced(session: Session, city: str, lines: pd.DataFrame) -> list[dict]:
 
 def apply(session: Session, plan: ImportPlan, *, user=None, expected_sha256: str | None = None) -> ImportOutcome:
     """Write a checked plan (the caller's transaction commits it). Re-importing the same files changes nothing."""
+    require_officer(user)
     if not plan.ok:
         raise ImportRejected(plan.report)
     if expected_sha256 is not None and expected_sha256 != plan.sha256:
@@ -165,6 +166,12 @@ def apply(session: Session, plan: ImportPlan, *, user=None, expected_sha256: str
           before={"replaced": plan.replaces} if plan.replaces else None, target=record,
           actor=user if user is not None else None)
     return ImportOutcome("imported", record.id, len(plan.lines), slices)
+
+
+def require_officer(user) -> None:
+    """Imports change what every visitor sees: only officers (or scripts, user None) may write them."""
+    if user is not None and not user.has_role("officer"):
+        raise PermissionError("only officers may import")
 
 
 def _same_slices(record: BudgetImport, slices) -> bool:

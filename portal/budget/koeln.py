@@ -95,7 +95,7 @@ def detect(files: list[tuple[str, bytes]]) -> bool:
 
 def _kind_of(name: str, data: bytes) -> str | None:
     probe = ImportReport()
-    head = b"\n".join(data.splitlines()[:40])
+    head = b"\n".join(data[:100_000].splitlines()[:40])
     frame = read_csv_text(head, probe, name=name)
     if frame is None:
         return None

@@ -29,9 +29,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from portal.budget.report import ImportReport, spreadsheet_rows
+from portal.budget.report import ImportReport
 from portal.budget.schema import FIELDS, FN_CODES, LINE_COLUMNS, TEXT_FIELDS, check_lines
-from portal.tabular import parse_numbers, read_csv_text, sniff_separator, to_cents
+from portal.tabular import on_uniques, parse_numbers, read_csv_text, sniff_separator, to_cents
 
 REQUIRED = ["fiscal_year", "phase", "direction", "fn1_code", "amount"]
 DEFAULTS = {"statement": "operating"}
@@ -179,13 +179,13 @@ def read_generic(data: bytes, name: str, mapping: Mapping, report: ImportReport,
     if frame is None:
         return None
     errors_before = len(report.errors)
-    rows = pd.Series(spreadsheet_rows(range(len(frame)), mapping.skip_rows), index=frame.index)
+    rows = pd.Series(np.arange(len(frame)) + 2 + mapping.skip_rows, index=frame.index)
     for column, pattern in mapping.skip:
         if column not in frame.columns:
             report.error(f"the mapping skips rows by column {column!r}, which is not in the file "
                          f"(columns: {', '.join(frame.columns)})", file=name)
             return None
-        drop = frame[column].str.contains(pattern)
+        drop = on_uniques(frame[column], lambda v, p=pattern: v.str.contains(p)).astype(bool)
         if drop.any():
             report.info(f"{int(drop.sum())} rows skipped (pattern {pattern.pattern!r})", file=name, column=column)
         frame, rows = frame[~drop], rows[~drop]
@@ -215,9 +215,10 @@ def read_generic(data: bytes, name: str, mapping: Mapping, report: ImportReport,
     out = pd.DataFrame(index=frame.index)
     for f in FIELDS:
         spec = specs.get(f)
-        out[f] = _resolve(frame, spec, f, report, name, rows) if spec else ""
+        out[f] = _resolve(frame, spec or FieldSpec(value=""), f, report, name, rows)
     # numbers
-    years = pd.to_numeric(out["fiscal_year"].str.strip(), errors="coerce")
+    years = pd.Series(on_uniques(out["fiscal_year"], lambda v: pd.to_numeric(v.str.strip(), errors="coerce")),
+                      index=out.index).astype("float64")
     bad_year = years.isna() | (years % 1 != 0) | ~years.between(1900, 2200)
     if bad_year.any():
         report.error("the fiscal year must be a whole number such as 2024", file=name,
@@ -225,7 +226,6 @@ def read_generic(data: bytes, name: str, mapping: Mapping, report: ImportReport,
                      values=out.loc[bad_year, "fiscal_year"].head(20), count=int(bad_year.sum()))
     sep = sniff_separator(data[:20000].decode("latin-1"), mapping.separator)
     parsed = parse_numbers(out["amount"], mapping.decimal, sep)
-    empty_amount = out["amount"].str.strip().eq("")
     if parsed.invalid.any():
         report.error("not a number", file=name, column=_source(specs["amount"], "amount"),
                      rows=rows[parsed.invalid].head(5), values=out.loc[parsed.invalid, "amount"].head(20),
@@ -236,11 +236,11 @@ def read_generic(data: bytes, name: str, mapping: Mapping, report: ImportReport,
     lines["fiscal_year"] = years.astype("int64")
     lines["amount_cents"] = to_cents(parsed.values.fillna(0))
     for f in ("phase", "statement", "direction"):
-        lines[f] = lines[f].str.strip().str.lower()
-    lines["currency"] = lines["currency"].str.strip().str.upper()
+        lines[f] = on_uniques(lines[f], lambda v: v.str.strip().str.lower(), categorical=True)
+    lines["currency"] = on_uniques(lines["currency"], lambda v: v.str.strip().str.upper(), categorical=True)
     if mapping.direction_from_sign and "direction" not in mapping.fields:
         negative = lines["amount_cents"] < 0
-        lines["direction"] = np.where(negative, "revenue", "expenditure")
+        lines["direction"] = pd.Categorical(np.where(negative, "revenue", "expenditure"))
         lines["amount_cents"] = lines["amount_cents"].abs()
         report.info("direction taken from the sign: negative amounts are revenue", file=name)
     elif mapping.revenue_sign == "negative":
@@ -252,7 +252,7 @@ def read_generic(data: bytes, name: str, mapping: Mapping, report: ImportReport,
         if neg_share > 0.5:
             report.warning("most revenue amounts are negative: if the file stores revenue as negative numbers, "
                            "set \"revenue_sign\": \"negative\" in the mapping", file=name)
-    keep = ~empty_amount
+    keep = ~parsed.empty
     if mapping.drop_zero:
         keep &= lines["amount_cents"].ne(0)
     lines, rows = lines[keep], rows[keep]
@@ -271,19 +271,24 @@ def _source(spec: FieldSpec, field_name: str) -> str:
 def _resolve(frame: pd.DataFrame, spec: FieldSpec, name: str, report: ImportReport, file: str,
              rows: pd.Series) -> pd.Series:
     if spec.value is not None:
-        return pd.Series(spec.value, index=frame.index, dtype=object)
-    values = frame[spec.column].astype(str).str.strip()
-    if spec.pattern is not None:
-        extracted = values.str.extract(spec.pattern, expand=True)
-        group = "value" if "value" in spec.pattern.groupindex else 0
-        values = extracted[group].fillna("") if group == "value" else extracted.iloc[:, 0].fillna("")
+        return pd.Series(pd.Categorical.from_codes(np.zeros(len(frame), dtype="int8"), categories=[spec.value]),
+                         index=frame.index)
+
+    def transform(values: pd.Series) -> pd.Series:
         values = values.astype(str).str.strip()
-    if spec.map is not None:
-        mapped = values.map(spec.map)
-        values = mapped.fillna(values) if spec.default is None else mapped.fillna(spec.default)
-    if spec.default is not None:
-        values = values.mask(values.eq(""), spec.default)
-    return values.astype(object)
+        if spec.pattern is not None:
+            extracted = values.str.extract(spec.pattern, expand=True)
+            group = "value" if "value" in spec.pattern.groupindex else 0
+            values = extracted[group] if group == "value" else extracted.iloc[:, 0]
+            values = values.fillna("").astype(str).str.strip()
+        if spec.map is not None:
+            mapped = values.map(spec.map)
+            values = mapped.fillna(values) if spec.default is None else mapped.fillna(spec.default)
+        if spec.default is not None:
+            values = values.mask(values.eq(""), spec.default)
+        return values
+
+    return on_uniques(frame[spec.column], transform, categorical=True)
 
 
 def _melt(frame, rows, specs, mapping: Mapping, report: ImportReport, name: str):

@@ -14,6 +14,7 @@ import pandas as pd
 
 from portal.budget.report import ImportReport, spreadsheet_rows
 from portal.models import Direction, Phase, Statement
+from portal.tabular import on_uniques
 
 LEVELS = 4  # functional classification levels fn1..fn4 (ragged: deeper levels may be empty)
 FN_CODES = [f"fn{i}_code" for i in range(1, LEVELS + 1)]
@@ -56,28 +57,33 @@ def check_lines(frame: pd.DataFrame, report: ImportReport, *, name: str, distric
     flag(~frame["phase"].isin(PHASES), "phase", "phase must be one of " + ", ".join(PHASES))
     flag(~frame["statement"].isin(STATEMENTS), "statement", "statement must be one of " + ", ".join(STATEMENTS))
     flag(~frame["direction"].isin(DIRECTIONS), "direction", "direction must be revenue or expenditure")
-    flag(~frame["currency"].astype(str).str.match(_CURRENCY), "currency",
+    flag(~on_uniques(frame["currency"], lambda v: v.str.match(_CURRENCY)).astype(bool), "currency",
          "currency must be a three-letter ISO 4217 code such as EUR")
     flag(frame["fn1_code"].eq(""), "fn1_code", "every line needs a functional classification (fn1_code)")
     for i in range(1, LEVELS):
         gap = frame[FN_CODES[i - 1]].eq("") & frame[FN_CODES[i]].ne("")
         flag(gap, FN_CODES[i], f"a level-{i + 1} code without a level-{i} code (a gap in the hierarchy)")
     for col in FN_CODES:
-        flag(frame[col].str.contains("/", regex=False), col, "codes may not contain '/'")
+        flag(on_uniques(frame[col], lambda v: v.str.contains("/", regex=False)).astype(bool), col,
+             "codes may not contain '/'")
     if districts:
         known = _match_districts(frame["district_code"], districts)
-        unknown = frame["district_code"].ne("") & known.isna()
-        flag(unknown, "district_code", "unknown district (the city's districts are "
+        unknown = frame["district_code"].ne("").to_numpy() & known.isna().to_numpy()
+        flag(pd.Series(unknown, index=frame.index), "district_code", "unknown district (the city's districts are "
              + ", ".join(sorted(districts, key=_natural)) + ")")
-        frame["district_code"] = known.fillna(frame["district_code"])
-        has = frame["district_code"].ne("") & ~unknown
-        frame.loc[has, "district_name"] = frame.loc[has, "district_code"].map(districts)
+        codes = np.where(known.isna(), frame["district_code"].astype(object), known.astype(object))
+        frame["district_code"] = pd.Categorical(codes)
+        names = pd.Series(codes, index=frame.index).map(districts)
+        frame["district_name"] = pd.Categorical(np.where(names.isna(), frame["district_name"].astype(object),
+                                                         names.astype(object)))
     else:
         flag(frame["district_code"].ne(""), "district_code", "this city has no districts in its profile")
     for code_col, name_col in [*zip(FN_CODES, FN_NAMES, strict=True), ("econ_code", "econ_name"),
                                ("admin_code", "admin_name")]:
-        missing = frame[name_col].eq("") & frame[code_col].ne("")
-        frame.loc[missing, name_col] = frame.loc[missing, code_col]
+        missing = (frame[name_col].eq("") & frame[code_col].ne("")).to_numpy()
+        if missing.any():
+            frame[name_col] = pd.Categorical(np.where(missing, frame[code_col].astype(object),
+                                                      frame[name_col].astype(object)))
         _warn_inconsistent_names(frame, code_col, name_col, report, name)
     if subtotals in ("error", "drop") and len(frame):
         prefix = _prefix_rows(frame)
@@ -98,60 +104,55 @@ def _natural(code: str):
 
 
 def _match_districts(codes: pd.Series, districts: dict[str, str]) -> pd.Series:
-    """District codes joined on their number: '01' and '1' are the same district."""
+    """District codes joined on their number: '01' and '1' are the same district (None: unknown or empty)."""
     by_number = {int(k): k for k in districts if k.isdigit()}
     lowered = {k.lower(): k for k in districts}
 
     def match(code: str):
+        if not code:
+            return None
         if code in districts:
             return code
         if code.isdigit() and int(code) in by_number:
             return by_number[int(code)]
         return lowered.get(code.lower())
 
-    uniques = {c: match(c) for c in codes.unique() if c}
-    return codes.map(uniques)
+    return on_uniques(codes, lambda v: v.map(match)).replace({"": None})
 
 
 def _warn_inconsistent_names(frame, code_col, name_col, report, name) -> None:
     """The same code with two names in one statement (economic codes differ between statements)."""
-    pairs = frame.loc[frame[code_col].ne(""), ["statement", code_col, name_col]].drop_duplicates()
-    multi = pairs[pairs.duplicated(["statement", code_col], keep=False)]
-    if len(multi):
-        codes = multi[code_col].unique()
+    names = frame.groupby(["statement", code_col], observed=True, sort=False)[name_col].nunique()
+    codes = [str(code) for (_, code), n in names.items() if n > 1 and code != ""]
+    if codes:
         report.warning(f"{len(codes)} codes have more than one name; the explorer shows one of them",
-                       file=name, column=name_col, values=[f"{c}" for c in codes[:5]])
+                       file=name, column=name_col, values=codes[:5])
 
 
 def _prefix_rows(frame: pd.DataFrame) -> pd.Series:
     """Rows whose functional path is a strict prefix of another row's path in the same slice."""
-    key = frame["fiscal_year"].astype(str) + "|" + frame["phase"] + "|" + frame["statement"] + "|" \
-        + frame["direction"]
-    depth = frame[FN_CODES].ne("").sum(axis=1)
-    path = frame[FN_CODES[0]].astype(str)
-    paths = [key + "|" + path]
-    for col in FN_CODES[1:]:
-        path = path + "/" + frame[col]
-        paths.append(key + "|" + path)
-    full = pd.Series(np.select([depth == d for d in range(1, LEVELS + 1)], paths[:LEVELS], default=""),
-                     index=frame.index)
-    # every strict prefix of every deeper path
-    prefixes: set[str] = set()
-    for d in range(2, LEVELS + 1):
-        deeper = depth >= d
-        if deeper.any():
-            prefixes.update(paths[d - 2][deeper].unique())
-    return full.isin(prefixes)
+    key = ["fiscal_year", "phase", "statement", "direction"]
+    depth = frame[FN_CODES].ne("").sum(axis=1).to_numpy()
+    prefix = np.zeros(len(frame), dtype=bool)
+    for d in range(1, LEVELS):
+        at = depth == d
+        if not at.any() or not (depth > d).any():
+            continue
+        ids = frame.groupby([*key, *FN_CODES[:d]], sort=False, observed=True).ngroup().to_numpy()
+        prefix |= at & np.isin(ids, ids[depth > d])
+    return pd.Series(prefix, index=frame.index)
 
 
 def totals_preview(frame: pd.DataFrame) -> list[dict]:
     """Totals per year, phase, statement and direction: what an officer confirms before an import."""
     if frame.empty:
         return []
-    grouped = frame.groupby(["fiscal_year", "phase", "statement", "direction"], sort=True)["amount_cents"]
+    grouped = frame.groupby(["fiscal_year", "phase", "statement", "direction"], sort=True,
+                            observed=True)["amount_cents"]
     out = grouped.agg(["sum", "size"]).reset_index()
     return [
-        {"fiscal_year": int(r.fiscal_year), "phase": r.phase, "statement": r.statement, "direction": r.direction,
+        {"fiscal_year": int(r.fiscal_year), "phase": str(r.phase), "statement": str(r.statement),
+         "direction": str(r.direction),
          "amount": int(r.sum) / 100, "lines": int(r.size)}
         for r in out.itertuples(index=False)
     ]

@@ -7,11 +7,11 @@ on SQLite) instead of the ORM.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.orm import Session
@@ -79,29 +79,43 @@ def replace_lines(session: Session, city: str, frame: pd.DataFrame, *, source_na
     return record
 
 
-def _rows(city: str, frame: pd.DataFrame, import_id: int):
-    cents = frame["amount_cents"].astype("int64").to_numpy()
-    amounts = [f"{'-' if c < 0 else ''}{abs(c) // 100}.{abs(c) % 100:02d}" for c in cents.tolist()]
-    texts = [frame[c].astype(str).where(frame[c].astype(str) != "", None).tolist() for c in TEXT_FIELDS]
-    years = frame["fiscal_year"].astype(int).tolist()
-    phases, statements, directions = (frame[c].astype(str).tolist() for c in ("phase", "statement", "direction"))
-    currencies, sources = frame["currency"].astype(str).tolist(), frame["source"].astype(str).str[:255].tolist()
-    for i in range(len(frame)):
-        yield (city, years[i], phases[i], statements[i], directions[i], *(t[i] for t in texts), amounts[i],
-               currencies[i], sources[i], import_id)
+def _texts(series: pd.Series, *, empty_as_null: bool = True, limit: int | None = None) -> np.ndarray:
+    """A text column as an object array (distinct values converted once), "" -> None for the database."""
+    codes, uniques = pd.factorize(series if isinstance(series.dtype, pd.CategoricalDtype) else series.astype(object),
+                                  use_na_sentinel=True)
+    values = [str(u)[:limit] if limit else str(u) for u in uniques]
+    values = [None if (empty_as_null and v == "") else v for v in values] + [None]
+    return np.asarray(values, dtype=object)[codes]
+
+
+def _columns(city: str, frame: pd.DataFrame, import_id: int) -> list:
+    """The DB_COLUMNS of every line, column by column."""
+    n = len(frame)
+    return [
+        np.full(n, city, dtype=object),
+        frame["fiscal_year"].astype("int64").to_numpy(),
+        *(_texts(frame[c], empty_as_null=False) for c in ("phase", "statement", "direction")),
+        *(_texts(frame[c]) for c in TEXT_FIELDS),
+        frame["amount_cents"].astype("int64").to_numpy(),
+        _texts(frame["currency"], empty_as_null=False),
+        _texts(frame["source"], empty_as_null=False, limit=255),
+        np.full(n, import_id, dtype="int64"),
+    ]
 
 
 def _insert(session: Session, city: str, frame: pd.DataFrame, import_id: int) -> None:
     if frame.empty:
         return
     connection = session.connection()
-    dialect = connection.dialect.name
     raw = connection.connection.driver_connection
-    if dialect == "postgresql":
+    columns = _columns(city, frame, import_id)
+    amount = DB_COLUMNS.index("amount")
+    if connection.dialect.name == "postgresql":
+        table = pd.DataFrame(dict(zip(DB_COLUMNS, columns, strict=True)))
+        cents = columns[amount]
+        table["amount"] = [f"{'-' if c < 0 else ''}{abs(c) // 100}.{abs(c) % 100:02d}" for c in cents.tolist()]
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        for row in _rows(city, frame, import_id):
-            writer.writerow(["\\N" if v is None else v for v in row])
+        table.to_csv(buffer, index=False, header=False, na_rep="\\N")
         buffer.seek(0)
         with raw.cursor() as cursor, cursor.copy(
             f"COPY budget_lines ({', '.join(DB_COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
@@ -109,12 +123,15 @@ def _insert(session: Session, city: str, frame: pd.DataFrame, import_id: int) ->
             while chunk := buffer.read(1 << 20):
                 copy.write(chunk)
     else:
+        # SQLite keeps NUMERIC values as REAL: the nearest double of each amount, as SQLAlchemy would store it
+        columns[amount] = columns[amount] / 100.0
+        lists = [c.tolist() for c in columns]
         placeholders = ", ".join("?" for _ in DB_COLUMNS)
         cursor = raw.cursor()
         try:
             cursor.executemany(
                 f"INSERT INTO budget_lines ({', '.join(DB_COLUMNS)}) VALUES ({placeholders})",  # noqa: S608
-                _rows(city, frame, import_id),
+                zip(*lists, strict=True),
             )
         finally:
             cursor.close()

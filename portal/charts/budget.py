@@ -28,32 +28,30 @@ def treemap(drill: Drilldown, *, currency: str, colours: dict, language: str = "
     drill into ("" where there is nothing below).
     """
     t = {**DEFAULT_TEXT, **(text or {})}
-    nodes = drill.nodes
-    if nodes.empty:
+    if not drill.nodes:
         return empty(t["empty"], language)
     scale = 100.0 * (divisor or 1.0)
     root_label = drill.crumbs[-1][0] or t["root"]
-    child_rows = nodes[nodes["depth"] == 1]
-    grand = nodes[nodes["depth"] == 2]
-    grand_sum = grand.assign(v=grand["cents"].clip(lower=0)).groupby("parent")["v"].sum()
-    ids, parents, labels, custom = ["__root__"], [""], [root_label], []
-    child_values = []
-    for r in child_rows.itertuples(index=False):
-        value = float(grand_sum.get(r.code, 0)) if r.code in grand_sum.index else max(0, r.cents)
-        child_values.append(value)
-        ids.append(r.id)
+    children = [n for n in drill.nodes if n.depth == 1]
+    grandchildren = [n for n in drill.nodes if n.depth == 2]
+    clickable = {n.code: n.clickable for n in children}
+    area: dict[str, float] = {}
+    for n in grandchildren:
+        area[n.parent] = area.get(n.parent, 0.0) + max(0, n.cents)
+    ids, parents, labels, values, custom = ["__root__"], [""], [root_label], [0.0], [[drill.total / scale, ""]]
+    for n in children:
+        ids.append(n.id)
         parents.append("__root__")
-        labels.append(_label(r.code, r.label, t))
-        custom.append([r.cents / scale, r.id if r.clickable else ""])
-    values = [float(sum(child_values))] + child_values
-    custom.insert(0, [drill.total / scale, ""])
-    for r in grand.itertuples(index=False):
-        ids.append(r.id)
-        parents.append(r.parent)
-        labels.append(_label(r.code, r.label, t))
-        values.append(float(max(0, r.cents)))
-        suffix = r.parent if _clickable(child_rows, r.parent) else ""
-        custom.append([r.cents / scale, suffix])
+        labels.append(_label(n.code, n.label, t))
+        values.append(float(area.get(n.code, max(0, n.cents))))
+        custom.append([n.cents / scale, n.id if n.clickable else ""])
+    values[0] = float(sum(values[1:]))
+    for n in grandchildren:
+        ids.append(n.id)
+        parents.append(n.parent)
+        labels.append(_label(n.code, n.label, t))
+        values.append(float(max(0, n.cents)))
+        custom.append([n.cents / scale, n.parent if clickable.get(n.parent) else ""])
     fmt = _amount_format(bool(divisor))
     unit = f" {currency}" + (f" {t['per_resident']}" if divisor else "")
     trace = {
@@ -70,11 +68,6 @@ def treemap(drill: Drilldown, *, currency: str, colours: dict, language: str = "
     return {"data": [trace], "layout": base_layout(language, margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=520,
                                                    treemapcolorway=colorway, extendtreemapcolors=True,
                                                    uirevision="/".join(drill.view.path) or "root")}
-
-
-def _clickable(child_rows: pd.DataFrame, code: str) -> bool:
-    match = child_rows[child_rows["code"] == code]
-    return bool(len(match)) and bool(match["clickable"].iloc[0])
 
 
 def _label(code: str, label: str, t: dict) -> str:

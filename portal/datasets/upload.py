@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.audit import record as audit
+from portal.budget.importer import require_officer
 from portal.budget.report import ImportRejected, ImportReport
 from portal.city import CityProfile
 from portal.datasets import catalogue, frames
@@ -162,6 +163,7 @@ def guess_meta(frame: pd.DataFrame, types: dict[str, str], city: CityProfile) ->
 
 def apply(session: Session, plan: UploadPlan, *, user=None, expected_sha256: str | None = None) -> Dataset:
     """Publish a checked upload as the dataset's next version (the caller commits)."""
+    require_officer(user)
     if not plan.ok:
         raise ImportRejected(plan.report)
     if expected_sha256 is not None and expected_sha256 != plan.sha256:

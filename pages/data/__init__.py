@@ -1,0 +1,1 @@
+"""The open-data pages (a package: catalogue, dataset page, officer's upload)."""
