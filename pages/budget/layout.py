@@ -110,8 +110,8 @@ def map_caption(ctx_, result: presenter.MapResult, view: View) -> list:
     parts = [_("{share} of this view is assigned to a {district}; the rest is city-wide.").format(
         share=percent(result.share), district=ctx_.city.district_label)]
     if result.population_missing:
-        parts.append(" " + _("There are no population figures per {district}: the map shows totals only when "
-                             "you choose them.").format(district=ctx_.city.district_label))
+        parts.append(" " + _("There are no population figures per {district}: choose Totals to see the map.")
+                     .format(district=ctx_.city.district_label))
     return parts
 
 

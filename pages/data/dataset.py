@@ -200,7 +200,7 @@ def chart(kind, x, y, agg, colour, bucket, filter_query, slug):
         raise PreventUpdate
     params = {"type": kind, "x": x, "y": y, "agg": agg, "colour": colour, "bucket": bucket,
               "filter": filter_query if isinstance(filter_query, str) else ""}
-    state = presenter.chart_state(info, frame, {k: v for k, v in params.items() if v is not None})
+    state = presenter.chart_state(info, frame, params)
     result = presenter.chart(city(), info, frame, state, language=current_language(), text=chart_text())
     return (result.figure, result.error or result.note or "", {"query": state.query()}, result.map_figure or {},
             result.map_note or "", {} if result.map_figure else {"display": "none"})

@@ -202,15 +202,16 @@ def read_generic(data: bytes, name: str, mapping: Mapping, report: ImportReport,
         frame, rows, specs = _melt(frame, rows, specs, mapping, report, name)
         if frame is None:
             return None
+    columns = ", ".join(str(c) for c in frame.columns if not str(c).startswith("__"))
     missing = [f for f in REQUIRED if f not in specs and not (f == "direction" and mapping.direction_from_sign)]
     if missing:
-        report.error("no column for " + ", ".join(missing) + ": name them in the mapping "
-                     f"(the file's columns: {', '.join(str(c) for c in frame.columns)})", file=name)
-        return None
+        report.error("no column for " + ", ".join(missing) + f": name them in the mapping (the file's columns: "
+                     f"{columns})", file=name)
     absent = sorted({s.column for s in specs.values() if s.column and s.column not in frame.columns})
     if absent:
         report.error("the mapping names columns that are not in the file: " + ", ".join(absent)
-                     + f" (the file's columns: {', '.join(str(c) for c in frame.columns)})", file=name)
+                     + f" (the file's columns: {columns})", file=name)
+    if missing or absent:
         return None
     out = pd.DataFrame(index=frame.index)
     for f in FIELDS:

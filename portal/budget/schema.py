@@ -150,9 +150,9 @@ def totals_preview(frame: pd.DataFrame) -> list[dict]:
     grouped = frame.groupby(["fiscal_year", "phase", "statement", "direction"], sort=True,
                             observed=True)["amount_cents"]
     out = grouped.agg(["sum", "size"]).reset_index()
-    return [
+    rows = [
         {"fiscal_year": int(r.fiscal_year), "phase": str(r.phase), "statement": str(r.statement),
-         "direction": str(r.direction),
-         "amount": int(r.sum) / 100, "lines": int(r.size)}
+         "direction": str(r.direction), "amount": int(r.sum) / 100, "lines": int(r.size)}
         for r in out.itertuples(index=False)
     ]
+    return sorted(rows, key=lambda r: (r["fiscal_year"], r["phase"], r["statement"], r["direction"]))

@@ -45,7 +45,7 @@ def infer_type(values: pd.Series, separator: str = ",") -> str:
     if parsed.invalid.any():
         return "string"
     vals = parsed.values.dropna()
-    if len(vals) and (vals % 1 == 0).all() and not sample.str.contains(r"[.,]\d*$", regex=True).any():
+    if len(vals) and (vals % 1 == 0).all() and not sample.str.contains(parsed.decimal, regex=False).any():
         return "integer"
     return "number"
 

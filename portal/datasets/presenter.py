@@ -73,22 +73,27 @@ COUNT = "__count__"
 
 
 def chart_state(info: DatasetInfo, frame: pd.DataFrame, params: dict | None) -> ChartState:
-    """A valid chart state from untrusted parameters, falling back to the catalogue's default chart."""
-    params = {k: v for k, v in (params or {}).items() if isinstance(v, str) and v}
+    """A valid chart state from untrusted parameters.
+
+    With no parameters at all (a first visit) the catalogue's default chart is shown. Once the page
+    has a state (the address has parameters, or a control changed), an absent colour, time step or
+    filter means none, so that a visitor can clear them.
+    """
+    raw = params or {}
+    params = {k: v for k, v in raw.items() if isinstance(v, str) and v}
+    first_visit = not any(isinstance(v, str) and v for v in raw.values())
     default = info.meta.get("chart", {})
     types = frames.column_types(frame)
     numeric = [c for c, t in types.items() if t in ("integer", "number")]
     columns = list(frame.columns)
 
-    def column(key: str, allowed: list[str]):
-        value = params.get(key, default.get(key))
-        return value if value in allowed else None
+    def pick(key: str, allowed, fallback=None):
+        value = params.get(key, default.get(key) if first_visit or key in ("type", "x", "y", "agg") else None)
+        return value if value in allowed else fallback
 
-    kind = params.get("type", default.get("type", "bar"))
-    kind = kind if kind in query.CHART_TYPES else "bar"
-    agg = params.get("agg", default.get("agg", "sum"))
-    agg = agg if agg in query.AGGREGATIONS else "sum"
-    x = column("x", columns) or (info.time or {}).get("column") or columns[0]
+    kind = pick("type", query.CHART_TYPES, "bar")
+    agg = pick("agg", query.AGGREGATIONS, "sum")
+    x = pick("x", columns) or (info.time or {}).get("column") or columns[0]
     x = x if x in columns else columns[0]
     y = params.get("y", default.get("y"))
     if agg == "count" or y == COUNT:
@@ -97,11 +102,9 @@ def chart_state(info: DatasetInfo, frame: pd.DataFrame, params: dict | None) -> 
         y = next((c for c in numeric if c != x), None)
         if y is None:
             agg = "count"
-    colour = column("colour", columns)
-    bucket = params.get("bucket", default.get("bucket"))
-    bucket = bucket if bucket in query.BUCKETS else None
-    # the catalogue's default filter applies to the first visit only; after that the address says it all
-    filt = params["filter"] if "filter" in params else (default.get("filter", "") if not params else "")
+    colour = pick("colour", columns)
+    bucket = pick("bucket", query.BUCKETS)
+    filt = params.get("filter", default.get("filter", "") if first_visit else "")
     try:
         query.parse_filter(filt)
     except query.QueryError:

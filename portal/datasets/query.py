@@ -49,6 +49,8 @@ def parse_filter(query: str | None) -> list[tuple[str, str, str]]:
         value = m["value"]
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'`":
             value = value[1:-1]
+        elif not value and not op.startswith("is "):
+            raise QueryError(f"the filter {raw!r} has no value")
         parts.append((m["col"].strip(), op, value))
     return parts
 
@@ -247,7 +249,7 @@ def chart_data(frame: pd.DataFrame, request: ChartRequest) -> ChartData:
     keys = ["x", "colour"] if colour else ["x"]
     grouped = work.groupby(keys, observed=True, dropna=True)["y"]
     agg = "size" if request.agg == "count" else request.agg
-    out = getattr(grouped, agg)().reset_index(name="y")
+    out = getattr(grouped, agg)().reset_index(name="y").dropna(subset=["y"])
     if x_type not in ("date", "integer", "number"):
         totals = out.groupby("x", observed=True)["y"].sum().sort_values(ascending=False)
         if len(totals) > MAX_GROUPS:
