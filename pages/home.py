@@ -1,7 +1,7 @@
 """Home: what the portal is for, the headline figures, the current participation round."""
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 
 from portal.budget.queries import latest_year, totals
 from portal.cycles import current_cycle, proposal_count
@@ -21,9 +21,11 @@ def layout(**_query):
     if year:
         cards += [
             _card(_("Planned spending {year}").format(year=year),
-                  money(figures.get("expenditure", 0), profile.currency), "home-expenditure"),
+                  money(figures.get("expenditure", 0), profile.currency), "home-expenditure",
+                  f"/budget?year={year}&phase=approved&direction=expenditure"),
             _card(_("Planned revenue {year}").format(year=year),
-                  money(figures.get("revenue", 0), profile.currency), "home-revenue"),
+                  money(figures.get("revenue", 0), profile.currency), "home-revenue",
+                  f"/budget?year={year}&phase=approved&direction=revenue"),
         ]
     if cycle:
         cards.append(_card(cycle.title, _("{n} proposals, budget {budget}").format(
@@ -40,9 +42,12 @@ def layout(**_query):
     ])
 
 
-def _card(title, value, card_id):
-    return dbc.Card(dbc.CardBody([html.H2(title, className="h6 text-muted"), html.P(value, className="h4 mb-0")]),
-                    id=card_id)
+def _card(title, value, card_id, href=None):
+    body = [html.H2(title, className="h6 text-muted"), html.P(value, className="h4 mb-0")]
+    if href:  # the figure opens the budget explorer on exactly this view
+        body.append(dcc.Link(_("See where it goes") if "expenditure" in href else _("See where it comes from"),
+                             href=href, className="small stretched-link"))
+    return dbc.Card(dbc.CardBody(body), id=card_id)
 
 
 register_page(__name__, path="/", layout=layout, title="Home", name="Home")

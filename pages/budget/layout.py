@@ -39,8 +39,18 @@ class ids:  # noqa: N801 - the Dash convention for a component's ids
     download = "budget-download"
 
 
+_TEXT: dict[str, dict] = {}
+
+
 def chart_text() -> dict:
-    """Labels inside the figures, translated at render time."""
+    """Labels inside the figures, translated at render time (once per language and process)."""
+    language = current_language()
+    if language not in _TEXT:
+        _TEXT[language] = _chart_text()
+    return _TEXT[language]
+
+
+def _chart_text() -> dict:
     return {
         "root": _("Total"), "other": _("(other)"), "unclassified": _("(not further classified)"),
         "empty": _("No budget lines here"), "share": _("of this view"), "per_resident": _("per resident"),

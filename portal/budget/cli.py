@@ -63,8 +63,11 @@ def import_command(paths: tuple[Path, ...], mapping_path: Path | None, dry_run: 
     explorer.invalidate(city.slug)
     if outcome.status == "unchanged":
         click.echo(f"unchanged: these files are already imported (import #{outcome.import_id})")
-    else:
-        click.echo(f"imported {outcome.lines} lines (import #{outcome.import_id}, adapter {plan.adapter})")
+        return
+    click.echo(f"imported {outcome.lines} lines (import #{outcome.import_id}, adapter {plan.adapter})")
+    with _db().session() as session:  # the explorer's first load, done here (and kept on disk for large budgets)
+        data = explorer.budget_data(session, city.slug)
+    click.echo(f"explorer cache ready: {len(data.frame)} lines")
 
 
 @budget.command("summary")

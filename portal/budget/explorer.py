@@ -384,7 +384,7 @@ def _drilldown(data: BudgetData, view: View) -> Drilldown:
     crumbs = [("", ())]
     for i, code in enumerate(view.path):
         crumbs.append((node_name(data, i, code), view.path[: i + 1]))
-    records: list[tuple] = []
+    records: list[Node] = []
     child_col = divider(data, idx, level) if len(idx) else "econ_code"
     if len(idx):
         numbers, sums = _sums(data, idx, child_col)
@@ -394,23 +394,51 @@ def _drilldown(data: BudgetData, view: View) -> Drilldown:
             clickable = child_col != "econ_code" and code not in (OTHER, UNCLASSIFIED)
             records.append(Node(code, "", code, node_name(data, kid_level, code), cents, 1, clickable))
         if child_col != "econ_code":
-            shown = {code for code, _ in kids}
-            child_codes = data.codes[child_col][idx]
-            for number in numbers:
-                code = _code(data, child_col, number)
-                if code not in shown or code == UNCLASSIFIED:
-                    continue
-                sub = idx[child_codes == number]
-                grand_col = divider(data, sub, level + 1)
-                g_numbers, g_sums = _sums(data, sub, grand_col)
-                grand = _cap([(_code(data, grand_col, n), int(v)) for n, v in zip(g_numbers, g_sums, strict=True)],
-                             MAX_GRANDCHILDREN)
-                g_level = FN_CODES.index(grand_col) if grand_col in FN_CODES else LEVELS
-                for g_code, cents in grand:
-                    records.append(Node(code + "/" + g_code, code, g_code, node_name(data, g_level, g_code), cents,
-                                        2, False))
+            records.extend(_grandchildren(data, idx, level, child_col, {code for code, _ in kids}))
     return Drilldown(view=view, total=int(data.cents[idx].sum()), nodes=records, crumbs=crumbs,
                      level_kind="economic" if child_col == "econ_code" else "functional", lines=len(idx))
+
+
+def _grandchildren(data: BudgetData, idx: np.ndarray, level: int, child_col: str, shown: set[str]) -> list[Node]:
+    """The children of every child in one pass: by the next functional level where a child has one,
+    else by economic line (ragged hierarchies mix both)."""
+    child = data.codes[child_col][idx]
+    n_child = len(data.categories[child_col])
+    grand_fn = FN_CODES[level + 1] if level + 1 < LEVELS else None
+    econ = data.codes["econ_code"][idx]
+    n_econ = len(data.categories["econ_code"])
+    if grand_fn is not None:
+        fn = data.codes[grand_fn][idx]
+        n_fn = len(data.categories[grand_fn])
+        empty = data.index[grand_fn].get("", -1)
+        deeper = np.bincount(child, weights=(fn != empty), minlength=n_child) > 0  # per child: any deeper line
+        use_fn = deeper[child]
+        grand = np.where(use_fn, fn, n_fn + econ)
+    else:
+        n_fn, grand = 0, econ
+    width = n_fn + n_econ
+    key = child.astype("int64") * width + grand
+    uniques, inverse = np.unique(key, return_inverse=True)
+    sums = np.rint(np.bincount(inverse, weights=data.cents[idx])).astype("int64")
+    parents, grands = np.divmod(uniques, width)
+    out: list[Node] = []
+    order = np.lexsort((-sums, parents))
+    by_parent: dict[int, list[tuple[str, int]]] = {}
+    for i in order:
+        code = _code(data, child_col, int(parents[i]))
+        if code not in shown or code == UNCLASSIFIED:
+            continue
+        g = int(grands[i])
+        g_code = _code(data, grand_fn, g) if g < n_fn else _code(data, "econ_code", g - n_fn)
+        by_parent.setdefault(int(parents[i]), []).append((g_code if g < n_fn else "\x00" + g_code, int(sums[i])))
+    for parent, items in by_parent.items():
+        code = _code(data, child_col, parent)
+        for g_code, cents in _cap(items, MAX_GRANDCHILDREN):
+            is_econ = g_code.startswith("\x00") or g_code == OTHER
+            g_code = g_code.lstrip("\x00")
+            g_level = LEVELS if is_econ else FN_CODES.index(grand_fn)
+            out.append(Node(code + "/" + g_code, code, g_code, node_name(data, g_level, g_code), cents, 2, False))
+    return out
 
 
 def _cap(items: list[tuple[str, int]], limit: int) -> list[tuple[str, int]]:

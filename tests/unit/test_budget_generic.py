@@ -207,3 +207,14 @@ def test_fingerprint_ignores_names_and_order_but_not_content():
     assert importer.fingerprint([a, b], None) == importer.fingerprint([("y", b"2"), ("x", b"1")], None)
     assert importer.fingerprint([a, b], None) != importer.fingerprint([a, ("b.csv", b"3")], None)
     assert importer.fingerprint([a], '{"x": 1, "y": 2}') == importer.fingerprint([a], '{"y":2,"x":1}')
+
+
+def test_the_mapping_example_of_the_readme_is_valid():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"\*\*The mapping file\*\*.*?```json\n(.*?)```", readme, re.S).group(1)
+    mapping = Mapping.from_json(example)
+    assert mapping.revenue_sign == "negative" and mapping.amount_pattern is not None
+    assert mapping.fields["econ_code"].pattern.match("13 - Sachkosten").group(1) == "13"
