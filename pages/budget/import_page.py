@@ -11,7 +11,7 @@ from dash.exceptions import PreventUpdate
 
 from portal.budget import explorer, importer
 from portal.budget.report import ImportRejected, ImportReport
-from portal.datasets.upload import UploadError, decode_upload
+from portal.datasets.upload import MAX_BYTES, UploadError, decode_upload
 from portal.db import get_session
 from portal.i18n import _, money
 from portal.import_ui import report_list, totals_table
@@ -33,10 +33,10 @@ class ids:  # noqa: N801 - the Dash convention for a component's ids
 def layout(**_query):
     return html.Div([
         html.H1(_("Import a budget"), className="h2"),
-        html.P(_("Upload the city's budget files: Köln's NKF files, files in the portal's own format, any CSV with "
-                 "a column mapping, or a Fiscal Data Package (datapackage.json with its CSV). Nothing is written "
-                 "until you confirm the totals.")),
-        dcc.Upload(id=ids.files, multiple=True, max_size=60 * 1024 * 1024, className="upload-box",
+        html.P(_("Upload the city's budget files: files in the portal's own format, any CSV with a column "
+                 "mapping, a Fiscal Data Package (datapackage.json with its CSV), or the files of a city the portal "
+                 "has an adapter for (Köln's NKF files). Nothing is written until you confirm the totals.")),
+        dcc.Upload(id=ids.files, multiple=True, max_size=MAX_BYTES, className="upload-box",
                    children=html.Div([_("Drop files here or "), html.A(_("choose files"), href="#")])),
         html.Div(id=ids.names, className="small text-muted my-1"),
         dbc.Label(_("Column mapping (JSON, optional; see the README)"), html_for=ids.mapping),

@@ -110,7 +110,7 @@ def layout(slug=None, **params):
                                                         for k in query.CHART_TYPES],
                                   value=state.kind, clearable=False)], md=2),
             dbc.Col([dbc.Label(_("x axis"), html_for=ids.x),
-                     dcc.Dropdown(id=ids.x, options=_options(frame.columns), value=state.x, clearable=False)], md=3),
+                     dcc.Dropdown(id=ids.x, options=_options(frame.columns), value=state.x, clearable=False)], md=2),
             dbc.Col([dbc.Label(_("y axis"), html_for=ids.y),
                      dcc.Dropdown(id=ids.y, options=[{"label": _("(rows)"), "value": presenter.COUNT},
                                                      *_options(numeric)],
@@ -125,7 +125,7 @@ def layout(slug=None, **params):
             dbc.Col([dbc.Label(_("Time step"), html_for=ids.bucket),
                      dcc.Dropdown(id=ids.bucket, options=[{"label": bucket_labels[b], "value": b}
                                                           for b in query.BUCKETS],
-                                  value=state.bucket, placeholder=_("automatic"))], md=1),
+                                  value=state.bucket, placeholder=_("automatic"))], md=2),
         ], className="g-2 mb-2", id="ds-builder"),
         dcc.Loading(dcc.Graph(id=ids.chart, figure=result.figure, config=GRAPH_CONFIG), delay_show=400),
         html.P(result.error or result.note or "", id=ids.note, className="small text-muted", role="status"),

@@ -1,8 +1,9 @@
 """The budget import service: files in, a checked plan with a preview out; a confirmed plan written atomically.
 
 Used alike by the officer's upload page, the `flask budget import` command and the first-start seed.
-The adapter is chosen from the files: a Fiscal Data Package descriptor, Köln's NKF files, or the
-generic CSV importer (the portal's own format, or any format with a mapping).
+The adapter is chosen from the files: a Fiscal Data Package descriptor, a city adapter that recognises
+them (ADAPTERS: Köln's NKF files), or the generic CSV importer (the portal's own format, or any format
+with a mapping).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from portal.city import CityProfile
 from portal.models import BudgetImport
 
 MAX_FILES = 20
+# City adapters for files as a city publishes them: each module has NAME, detect(files) and read(...)
+ADAPTERS = (koeln,)
 
 
 @dataclass
@@ -97,9 +100,9 @@ def prepare(files: list[tuple[str, bytes]], city: CityProfile, *, mapping_text: 
     elif mapping_text:
         plan.adapter = "mapping"
         plan.lines = _read_each(files, mapping, report, districts, city.currency)
-    elif koeln.detect(files):
-        plan.adapter = koeln.NAME
-        plan.lines = koeln.read(files, report, districts=districts, currency=city.currency)
+    elif adapter := next((a for a in ADAPTERS if a.detect(files)), None):
+        plan.adapter = adapter.NAME
+        plan.lines = adapter.read(files, report, districts=districts, currency=city.currency)
     else:
         plan.adapter = "generic"
         plan.lines = _read_each(files, mapping, report, districts, city.currency)

@@ -53,8 +53,8 @@ def dataset_chart(chart: ChartData, *, language: str = "en", title: str = "", em
         xaxis["type"] = "category"
     layout = base_layout(language, height=440, barmode="group" if kind == "bar" else None, xaxis=xaxis,
                          yaxis={"title": {"text": chart.y_label}, "automargin": True},
-                         legend={"orientation": "h", "y": -0.25 if chart.x_type == "date" else -0.15},
-                         margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10})
+                         legend={"orientation": "h", "x": 0, "y": 1.02, "xanchor": "left", "yanchor": "bottom"},
+                         margin={"l": 10, "r": 10, "t": 70 if title else 40, "b": 10})
     layout = {k: v for k, v in layout.items() if v is not None}
     if title:
         layout["title"] = {"text": title, "x": 0, "font": {"size": 15}}

@@ -206,3 +206,12 @@ def test_a_citizen_cannot_import_even_with_a_forged_request(app, client, portal_
     assert resp.status_code == 403
     with portal_db.session() as session:
         assert session.scalar(select(func.count()).select_from(BudgetLine)) == 0
+
+
+def test_budget_page_without_a_budget_says_so(client):
+    token = csrf_token(client)
+    out = response(call(client, token, "_pages_content", {"_pages_location.pathname": "/budget",
+                                                          "_pages_location.search": "?year=2015"}))
+    assert "No budget has been imported yet" in texts(out["_pages_content"]["children"])
+    resp = call(client, token, DRILL, {**CONTROLS, "budget-view.data": {"view": VIEW_2015}}, ["budget-year.value"])
+    assert resp.status_code == 204  # PreventUpdate: nothing to draw, no error
