@@ -10,6 +10,7 @@ results are memoised per view, so a repeated view costs a dictionary lookup.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import logging
@@ -127,6 +128,7 @@ class BudgetData:
     index: dict[str, dict[str, int]] = field(default_factory=dict)
     cents: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="int64"))
     memo: OrderedDict = field(default_factory=OrderedDict)
+    tables: OrderedDict = field(default_factory=OrderedDict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def remember(self, key, compute):
@@ -240,21 +242,29 @@ def load(session: Session, city: str, key: tuple = (0,)) -> BudgetData:
         frame["fiscal_year"] = pd.to_numeric(frame["fiscal_year"])
         frame["cents"] = pd.to_numeric(frame["cents"])
     else:
-        cursor = raw.cursor()
-        try:
-            cursor.execute(sql.format(city="?"), (city,))
-            rows = cursor.fetchall()
-        finally:
-            cursor.close()
         names = [*LOAD_COLUMNS, "cents"]
-        columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
-        del rows
         frame = {}
-        for name, values in zip(names, columns, strict=True):
-            if name in ("id", "fiscal_year", "cents"):
-                frame[name] = np.asarray(values, dtype="int64")
-            else:
-                frame[name] = _categorical(np.asarray(values, dtype=object))
+        gc_was_on = gc.isenabled()
+        gc.disable()  # millions of row tuples: the cyclic collector would rescan them again and again
+        try:
+            cursor = raw.cursor()
+            try:
+                cursor.execute(sql.format(city="?"), (city,))
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
+            columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+            del rows
+            for name in names:
+                values = columns.pop(0)
+                if name in ("id", "fiscal_year", "cents"):
+                    frame[name] = np.asarray(values, dtype="int64")
+                else:
+                    frame[name] = _categorical(np.asarray(values, dtype=object))
+                del values
+        finally:
+            if gc_was_on:
+                gc.enable()
         frame = pd.DataFrame(frame)
     return build(frame, key)
 
@@ -314,10 +324,6 @@ def positions(data: BudgetData, view: View, *, district: bool = True, year: int 
     if district and view.district:
         idx = idx[data.codes["district_code"][idx] == data.index["district_code"].get(view.district, -2)]
     return idx
-
-
-def _rows(data: BudgetData, view: View, **kw) -> pd.DataFrame:
-    return data.frame.iloc[positions(data, view, **kw)]
 
 
 def divider(data: BudgetData, idx: np.ndarray, level: int) -> str:
@@ -503,28 +509,39 @@ TABLE_COLUMNS = ["fiscal_year", "phase", "statement", "direction", *FN_CODES, *F
                  "admin_code", "admin_name", "district_code", "district_name", "currency", "source"]
 
 
+def line_positions(data: BudgetData, view: View, search: str | None = None) -> np.ndarray:
+    """Row positions of the lines behind the current view (optionally searched), largest amount first."""
+    idx = positions(data, view)
+    needle = (search or "").strip().lower()
+    if needle and len(idx):
+        hit = np.zeros(len(idx), dtype=bool)
+        for col in [*FN_CODES, *FN_NAMES, "econ_code", "econ_name", "admin_name", "district_name"]:
+            cats = data.frame[col].cat.categories
+            matching = np.flatnonzero(cats.str.lower().str.contains(needle, regex=False))
+            if len(matching):
+                hit |= np.isin(data.frame[col].cat.codes.to_numpy()[idx], matching)
+        idx = idx[hit]
+    return idx[np.argsort(-data.cents[idx], kind="stable")]
+
+
 def lines(data: BudgetData, view: View, search: str | None = None) -> pd.DataFrame:
-    """The lines behind the current view (optionally searched), largest first."""
-    rows = _rows(data, view)
-    if search:
-        needle = search.strip().lower()
-        if needle:
-            hit = np.zeros(len(rows), dtype=bool)
-            for col in [*FN_CODES, *FN_NAMES, "econ_code", "econ_name", "admin_name", "district_name"]:
-                cats = rows[col].cat.categories
-                matching = cats[cats.str.lower().str.contains(needle, regex=False)]
-                if len(matching):
-                    hit |= rows[col].isin(matching).to_numpy()
-            rows = rows[hit]
-    return rows.sort_values("cents", ascending=False, kind="stable")
+    return data.frame.iloc[line_positions(data, view, search)]
 
 
 def lines_page(data: BudgetData, view: View, search: str | None, page: int, size: int) -> tuple[list[dict], int]:
     """One page of the lines table (the browser never gets more than a page) and the number of pages."""
-    found = data.remember(("lines", view, (search or "").strip().lower()), lambda: lines(data, view, search))
+    key = (view, (search or "").strip().lower())
+    with data.lock:
+        found = data.tables.get(key)
+    if found is None:
+        found = line_positions(data, view, search)
+        with data.lock:  # a few recent searches only: a position array can be large
+            data.tables[key] = found
+            while len(data.tables) > 16:
+                data.tables.popitem(last=False)
     pages = max(1, -(-len(found) // size))
     page = min(max(0, page), pages - 1)
-    chunk = found.iloc[page * size:(page + 1) * size]
+    chunk = data.frame.iloc[found[page * size:(page + 1) * size]]
     records = []
     for r in chunk.itertuples(index=False):
         path = " / ".join(getattr(r, n) for n, c in zip(FN_NAMES, FN_CODES, strict=True) if getattr(r, c))

@@ -407,14 +407,3 @@ def _check_city_totals(lines: pd.DataFrame, reference, report: ImportReport, che
                                "city's files disagree (the Teilplan figures are imported)", file=name)
     report.info(f"city totals checked against the city's own Gesamtplan (largest rounding difference within "
                 f"rounding: {worst if worst <= teilplaene / 2 else 0:,.0f} EUR)", file=name)
-
-
-def read_teilergebnisplan(path) -> pd.DataFrame:
-    """The operating statement of one Teilergebnisplan file (kept for scripts; no districts)."""
-    from pathlib import Path
-
-    report = ImportReport()
-    lines = read([(Path(path).name, Path(path).read_bytes())], report, districts={})
-    if lines is None:
-        raise ValueError(report.text())
-    return lines

@@ -7,13 +7,12 @@ on SQLite) instead of the ORM.
 
 from __future__ import annotations
 
-import hashlib
+import gc
 import io
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session
 
 from portal.budget.schema import LINE_COLUMNS, TEXT_FIELDS, totals_preview
@@ -21,13 +20,6 @@ from portal.models import BudgetImport, BudgetLine
 
 DB_COLUMNS = ["city", "fiscal_year", "phase", "statement", "direction", *TEXT_FIELDS, "amount", "currency",
               "source", "import_id"]
-
-
-def sha256_of(paths: list[Path]) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(paths):
-        digest.update(Path(path).read_bytes())
-    return digest.hexdigest()
 
 
 def slices_of(frame: pd.DataFrame) -> list[tuple[int, str, str]]:
@@ -125,22 +117,21 @@ def _insert(session: Session, city: str, frame: pd.DataFrame, import_id: int) ->
     else:
         # SQLite keeps NUMERIC values as REAL: the nearest double of each amount, as SQLAlchemy would store it
         columns[amount] = columns[amount] / 100.0
-        lists = [c.tolist() for c in columns]
         placeholders = ", ".join("?" for _ in DB_COLUMNS)
+        gc_was_on = gc.isenabled()
+        gc.disable()  # millions of small objects: the cyclic collector would rescan them again and again
         cursor = raw.cursor()
         try:
+            lists = [c.tolist() for c in columns]
             cursor.executemany(
                 f"INSERT INTO budget_lines ({', '.join(DB_COLUMNS)}) VALUES ({placeholders})",  # noqa: S608
                 zip(*lists, strict=True),
             )
         finally:
             cursor.close()
+            if gc_was_on:
+                gc.enable()
 
 
 def has_budget(session: Session, city: str) -> bool:
     return session.scalar(select(BudgetLine.id).where(BudgetLine.city == city).limit(1)) is not None
-
-
-def latest_import_id(session: Session, city: str) -> int:
-    """Changes whenever any budget of the city changes: the key of the explorer's caches."""
-    return session.scalar(select(func.max(BudgetImport.id)).where(BudgetImport.city == city)) or 0
