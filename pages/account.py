@@ -4,7 +4,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 
 from portal.accounts import AccountError
-from portal.cycles import proposals_by_author
+from portal.participation.cycles import proposals_by_author
 from portal.db import get_session
 from portal.i18n import LANGUAGES, _
 from portal.security import callback, register_page

@@ -4,7 +4,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from portal.budget.queries import latest_year, totals
-from portal.cycles import current_cycle, proposal_count
+from portal.participation.cycles import current_cycle, proposal_count
 from portal.db import get_session
 from portal.i18n import _, money
 from portal.security import register_page
