@@ -88,9 +88,7 @@ def add1noexh_greedy(instance, profile, stem):
     # Same two steps as completion_by_rule_combination: stop if exhaustive, else run the next rule.
     if instance.is_exhaustive(start):
         return start
-    return greedy_utilitarian_welfare(
-        instance, profile, sat_class=Cost_Sat, initial_budget_allocation=start
-    )
+    return greedy_utilitarian_welfare(instance, profile, sat_class=Cost_Sat, initial_budget_allocation=start)
 
 
 def main(argv: list[str]) -> None:
@@ -104,7 +102,7 @@ def main(argv: list[str]) -> None:
             how = "exhaustion_by_budget_increase(MES Cost_Sat, budget_step=#voters, exhaustive_stop=False)"
         elif rule == "mes_cost_add1noexh_greedy":
             outcome = add1noexh_greedy(instance, profile, stem)
-            how = "completion_by_rule_combination([add1 exhaustion (noexh), greedy_utilitarian_welfare(Cost_Sat)])"
+            how = "completion_by_rule_combination([add1 exhaustion, greedy_utilitarian_welfare(Cost_Sat)])"
         else:
             raise SystemExit(f"unknown rule {rule}")
         seconds = time.perf_counter() - start

@@ -18,8 +18,14 @@ SATISFACTIONS = {
     "cardinality": "cardinality satisfaction: a voter gets 1 for every funded project they support",
     "score": "additive score: points (cumulative/scoring), Borda (ordinal), 1 per approval (approval)",
 }
-_ALIASES = {"card": "cardinality", "cost": "cost", "cardinality": "cardinality", "score": "score",
-            "borda": "score", "points": "score"}
+_ALIASES = {
+    "card": "cardinality",
+    "cost": "cost",
+    "cardinality": "cardinality",
+    "score": "score",
+    "borda": "score",
+    "points": "score",
+}
 
 
 def sat_name(sat: str) -> str:
@@ -51,11 +57,13 @@ class Compiled:
         cached = self.__dict__.get("_mes_totals")
         if cached is None:
             cached = self.__dict__["_mes_totals"] = [
-                int(np.dot(self.mult[i], s)) if len(i) else 0 for i, s in zip(self.sup_idx, self.sup_sat, strict=True)]
+                int(np.dot(self.mult[i], s)) if len(i) else 0
+                for i, s in zip(self.sup_idx, self.sup_sat, strict=True)
+            ]
         return cached
 
     def mes_arrays(self) -> list[tuple]:
-        """Per project: supporter indices, their multiplicity and satisfaction as floats, total, uniform sat."""
+        """Per project: supporters, their multiplicity and satisfaction (floats), total, uniform?"""
         cached = self.__dict__.get("_mes_arrays")
         if cached is None:
             cached = []
@@ -68,8 +76,13 @@ class Compiled:
 
     def total_sat(self) -> np.ndarray:
         """Total satisfaction of each project over all voters (int, Python objects to avoid overflow)."""
-        return np.array([int((self.mult[i] * s).sum()) if len(i) else 0
-                         for i, s in zip(self.sup_idx, self.sup_sat, strict=True)], dtype=object)
+        return np.array(
+            [
+                int((self.mult[i] * s).sum()) if len(i) else 0
+                for i, s in zip(self.sup_idx, self.sup_sat, strict=True)
+            ],
+            dtype=object,
+        )
 
     def supporters(self) -> np.ndarray:
         """Number of voters whose ballot names each project (with satisfaction > 0)."""
@@ -124,7 +137,7 @@ def compile_election(election: Election, sat: str = "cost") -> Compiled:
     elif sat == "cardinality" or prof.kind == "approval":
         b_sat = np.ones(len(b_proj), dtype=np.int64)
     elif prof.kind == "cardinal":
-        b_sat = uniq[:, max(width, 1):][valid]
+        b_sat = uniq[:, max(width, 1) :][valid]
     else:  # ordinal Borda: ballot length minus position minus one, as pabutools' Additive_Borda_Sat
         cols_u = np.broadcast_to(np.arange(proj_part.shape[1]), proj_part.shape)[valid]
         b_sat = np.repeat(b_len, b_len) - cols_u - 1
@@ -137,9 +150,11 @@ def compile_election(election: Election, sat: str = "cost") -> Compiled:
     rw = b_rows[positive][by_proj]
     st = b_sat[positive][by_proj]
     bounds = np.searchsorted(pr, np.arange(len(ids) + 1))
-    sup_idx = [rw[bounds[p]: bounds[p + 1]] for p in range(len(ids))]
-    sup_sat = [st[bounds[p]: bounds[p + 1]] for p in range(len(ids))]
-    return Compiled(ids, costs, rank, m, n, inst.budget, sup_idx, sup_sat, ptr, b_proj.astype(np.int64), b_sat)
+    sup_idx = [rw[bounds[p] : bounds[p + 1]] for p in range(len(ids))]
+    sup_sat = [st[bounds[p] : bounds[p + 1]] for p in range(len(ids))]
+    return Compiled(
+        ids, costs, rank, m, n, inst.budget, sup_idx, sup_sat, ptr, b_proj.astype(np.int64), b_sat
+    )
 
 
 def require_kind(election: Election, kinds: tuple[str, ...], rule: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class ElectionError(ValueError):
-    """An instance, profile or election built from Python objects is inconsistent (bad cost, unknown id...)."""
+    """An instance, profile or election built from Python objects is inconsistent (bad cost...)."""
 
 
 class PabulibError(ElectionError):

@@ -378,8 +378,12 @@ class Election:
                 else:
                     kept = [p for p in ballot.choices if p in ids]
                     if kept:
-                        builder.add(ballot.voter_id, sorted(kept) if self.profile.kind == "approval" else kept,
-                                    None, ballot.extra)
+                        builder.add(
+                            ballot.voter_id,
+                            sorted(kept) if self.profile.kind == "approval" else kept,
+                            None,
+                            ballot.extra,
+                        )
             budget = self.instance.district_budgets.get(district, self.instance.budget)
             meta = dict(self.instance.meta, district=district, budget=str(budget))
             instance = Instance(budget, projects, meta)

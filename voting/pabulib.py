@@ -14,15 +14,34 @@ import os
 from pathlib import Path
 
 from voting.errors import ElectionError, PabulibError
-from voting.model import Election, Instance, Profile, ProfileBuilder, Project, as_int, ballot_kind
+from voting.model import Election, Instance, ProfileBuilder, Project, as_int, ballot_kind
 
 SECTIONS = ("meta", "projects", "votes")
 _PROJECT_FIELDS = {
-    "project_id", "cost", "name", "category", "categories", "target", "targets",
-    "district", "latitude", "longitude", "selected",
+    "project_id",
+    "cost",
+    "name",
+    "category",
+    "categories",
+    "target",
+    "targets",
+    "district",
+    "latitude",
+    "longitude",
+    "selected",
 }
-_KNOWN_META_ORDER = ("description", "country", "unit", "subunit", "instance", "num_projects", "num_votes",
-                     "budget", "vote_type", "rule")
+_KNOWN_META_ORDER = (
+    "description",
+    "country",
+    "unit",
+    "subunit",
+    "instance",
+    "num_projects",
+    "num_votes",
+    "budget",
+    "vote_type",
+    "rule",
+)
 
 
 def read_pb(source) -> Election:
@@ -95,16 +114,22 @@ def parse_pb(text: str) -> Election:
                 meta_lines[key] = line
             elif section == "projects":
                 if len(row) != len(header):
-                    raise PabulibError(f"project row has {len(row)} fields but the header has {len(header)}", line)
+                    raise PabulibError(
+                        f"project row has {len(row)} fields but the header has {len(header)}", line
+                    )
                 project = _project(header, row, line)
                 if project.id in project_lines:
                     raise PabulibError(
-                        f"project id {project.id!r} appears twice (first on line {project_lines[project.id]})", line)
+                        f"project id {project.id!r} is repeated (first on line {project_lines[project.id]})",
+                        line,
+                    )
                 project_lines[project.id] = line
                 projects.append(project)
             else:
                 if len(row) != len(header):
-                    raise PabulibError(f"vote row has {len(row)} fields but the header has {len(header)}", line)
+                    raise PabulibError(
+                        f"vote row has {len(row)} fields but the header has {len(header)}", line
+                    )
                 _vote(builder, vote_cols, header, row, line, project_lines)
     except csv.Error as exc:
         raise PabulibError(f"malformed line ({exc})", reader.line_num) from None
@@ -189,13 +214,17 @@ def _project(header, row, line) -> Project:
                 try:
                     kwargs[key] = float(value)
                 except ValueError:
-                    raise PabulibError(f"{key} {value!r} of project {project_id} is not a number", line) from None
+                    raise PabulibError(
+                        f"{key} {value!r} of project {project_id} is not a number", line
+                    ) from None
         elif key == "selected":
             if value:
                 try:
                     kwargs["selected"] = as_int(value, "selected")
                 except ElectionError:
-                    raise PabulibError(f"selected {value!r} of project {project_id} is not 0 or 1", line) from None
+                    raise PabulibError(
+                        f"selected {value!r} of project {project_id} is not 0 or 1", line
+                    ) from None
         else:
             kwargs["extra"][key] = value
     try:
@@ -217,7 +246,11 @@ def _start_votes(meta, meta_lines, header, header_line, projects):
     builder = ProfileBuilder(vote_type)
     for project in projects:  # the profile's project table follows the instance order
         builder._local(project.id)
-    cols = (header.index("voter_id"), header.index("vote"), header.index("points") if "points" in header else None)
+    cols = (
+        header.index("voter_id"),
+        header.index("vote"),
+        header.index("points") if "points" in header else None,
+    )
     return builder, cols
 
 
@@ -237,12 +270,14 @@ def _vote(builder, cols, header, row, line, project_lines):
         points = [x.strip() for x in raw.split(",")] if raw and not _is_none(raw) else []
         if len(points) != len(ids):
             raise PabulibError(
-                f"vote of voter {voter_id!r} names {len(ids)} project(s) but gives {len(points)} point value(s)", line)
+                f"vote of voter {voter_id!r} names {len(ids)} project(s) but {len(points)} point value(s)",
+                line,
+            )
     extra = None
     if len(row) > 2:
         extra = {}
         for i, key in enumerate(header):
-            if i == voter_col or i == vote_col or i == points_col:
+            if i in (voter_col, vote_col, points_col):
                 continue
             value = row[i].strip()
             if not _is_none(value):
@@ -286,11 +321,26 @@ def dumps_pb(election: Election) -> str:
         ("name", lambda p: p.name, any(p.name for p in inst)),
         ("category", lambda p: ",".join(p.categories) or "None", any(p.categories for p in inst)),
         ("target", lambda p: ",".join(p.targets) or "None", any(p.targets for p in inst)),
-        ("district", lambda p: "None" if p.district is None else p.district, any(p.district is not None for p in inst)),
-        ("latitude", lambda p: "None" if p.latitude is None else repr(p.latitude), any(p.latitude is not None for p in inst)),
-        ("longitude", lambda p: "None" if p.longitude is None else repr(p.longitude),
-         any(p.longitude is not None for p in inst)),
-        ("selected", lambda p: "None" if p.selected is None else str(p.selected), any(p.selected is not None for p in inst)),
+        (
+            "district",
+            lambda p: "None" if p.district is None else p.district,
+            any(p.district is not None for p in inst),
+        ),
+        (
+            "latitude",
+            lambda p: "None" if p.latitude is None else repr(p.latitude),
+            any(p.latitude is not None for p in inst),
+        ),
+        (
+            "longitude",
+            lambda p: "None" if p.longitude is None else repr(p.longitude),
+            any(p.longitude is not None for p in inst),
+        ),
+        (
+            "selected",
+            lambda p: "None" if p.selected is None else str(p.selected),
+            any(p.selected is not None for p in inst),
+        ),
     ]
     getters = [(name, get) for name, get, used in optional if used]
     extra_keys: list[str] = []
@@ -300,7 +350,9 @@ def dumps_pb(election: Election) -> str:
                 extra_keys.append(key)
     writer.writerow(columns + [name for name, _ in getters] + extra_keys)
     for p in inst:
-        writer.writerow([p.id, p.cost] + [get(p) for _, get in getters] + [p.extra.get(k, "None") for k in extra_keys])
+        writer.writerow(
+            [p.id, p.cost] + [get(p) for _, get in getters] + [p.extra.get(k, "None") for k in extra_keys]
+        )
     out.write("VOTES\n")
     cardinal = prof.kind == "cardinal"
     vote_columns = ["voter_id", "vote"] + (["points"] if cardinal else []) + list(prof.extra_columns)
@@ -318,7 +370,7 @@ def dumps_pb(election: Election) -> str:
 
 
 def write_pb(election: Election, target) -> None:
-    """Write an election as a `.pb` file to a path (gzip-compressed when it ends in `.gz`) or a file object."""
+    """Write an election as a `.pb` file to a path (gzip when it ends in `.gz`) or a file object."""
     text = dumps_pb(election)
     if isinstance(target, (str, os.PathLike)):
         data = text.encode("utf-8")

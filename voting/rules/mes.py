@@ -129,8 +129,11 @@ class _Exact:
             rich_sat = int(np.dot(m[~poor], sat[~poor]))
             if rich_sat == 0:
                 raise ArithmeticError("MES: no rich supporter left")  # pragma: no cover
-            rho = Fraction(cost - poor_sum) / rich_sat if not isinstance(poor_sum, Fraction) else \
-                (cost - poor_sum) / rich_sat
+            rho = (
+                Fraction(cost - poor_sum) / rich_sat
+                if not isinstance(poor_sum, Fraction)
+                else (cost - poor_sum) / rich_sat
+            )
             moved = False
             for a, b in amb_budget.items():
                 if not poor[a] and b < rho * int(sat[a]):
