@@ -8,7 +8,7 @@ no outcome of "add1 then utilitarian greedy" at all. This script computes them w
   budget_step=<number of voters>, exhaustive_stop=False)``, the satisfaction profile built once and
   passed in ``rule_params`` (the same call as the shared runs, only faster);
 * ``mes_cost_add1noexh_greedy``: ``completion_by_rule_combination`` of that exhaustion and
-  ``greedy_utilitarian_welfare(Cost_Sat)``; for the two large files the first stage is read from the
+  ``greedy_utilitarian_welfare(Cost_Sat)``; the first stage is read from the
   stored ``mes_cost_add1_noexh`` outcome instead of being recomputed, then pabutools' greedy
   completes it with the same code path as ``completion_by_rule_combination``.
 
@@ -68,7 +68,7 @@ def add1noexh_greedy(instance, profile, stem):
             if "selected" in entry:
                 first = entry["selected"]
                 break
-    if first is None or profile.num_ballots() < 5000:
+    if first is None:
         return completion_by_rule_combination(
             instance,
             profile,
