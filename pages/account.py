@@ -4,9 +4,9 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 
 from portal.accounts import AccountError
-from portal.participation.cycles import proposals_by_author
 from portal.db import get_session
 from portal.i18n import LANGUAGES, _
+from portal.participation.cycles import proposals_by_author
 from portal.security import callback, register_page
 from portal.web import user
 

@@ -126,15 +126,26 @@ def batch_stats(session: Session, cycle: Cycle) -> list[BatchStats]:
     return [BatchStats(b, d, int(n), int(r or 0), int(u or 0) if show_used else None) for b, d, n, r, u in rows]
 
 
-def redeem(session: Session, cycle: Cycle, code: str, secret: str) -> VotingCode:
-    """Check a code typed by its holder: valid for this cycle, not revoked, not used; voting open."""
-    phases.require(cycle, "vote")
+def redeem(session: Session, code: str, secret: str) -> tuple[VotingCode, Cycle]:
+    """Check a code typed by its holder: known, not revoked, not used, and its cycle's voting is open."""
     if len(normalise(code)) != LENGTH:
-        raise NotAllowed(_("This is not a valid voting code for this vote."), code="code_invalid")
-    row = session.scalar(select(VotingCode).where(VotingCode.code_hash == code_hash(secret, code),
-                                                  VotingCode.cycle_id == cycle.id))
+        raise NotAllowed(_("This is not a valid voting code."), code="code_invalid")
+    row = session.scalar(select(VotingCode).where(VotingCode.code_hash == code_hash(secret, code)))
     if row is None or row.revoked_at is not None:
-        raise NotAllowed(_("This is not a valid voting code for this vote."), code="code_invalid")
+        raise NotAllowed(_("This is not a valid voting code."), code="code_invalid")
     if row.used_at is not None:
         raise NotAllowed(_("This voting code has been used already."), code="code_used")
+    cycle = session.get(Cycle, row.cycle_id)
+    phases.require(cycle, "vote")
+    return row, cycle
+
+
+def code_in_use(session: Session, code_id, cycle_id: int) -> VotingCode | None:
+    """The redeemed code kept in the holder's session, while it can still cast its one ballot."""
+    try:
+        row = session.get(VotingCode, int(code_id))
+    except (TypeError, ValueError):
+        return None
+    if row is None or row.cycle_id != cycle_id or row.revoked_at is not None or row.used_at is not None:
+        return None
     return row

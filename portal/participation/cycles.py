@@ -76,6 +76,15 @@ def proposals_by_author(session: Session, user_id: int) -> list[Proposal]:
     ))
 
 
+def proposal_titles(session: Session, cycle_id: int) -> dict[str, str]:
+    """Proposal id (as the engine's project id) -> title, for the proposals of a cycle that are not drafts."""
+    from portal.models import ProposalStatus
+
+    rows = session.execute(select(Proposal.id, Proposal.title).where(
+        Proposal.cycle_id == cycle_id, Proposal.status != ProposalStatus.DRAFT))
+    return {str(pid): title for pid, title in rows}
+
+
 def district_names(cycle: Cycle) -> dict[str, str]:
     return {d.code: d.name for d in cycle.districts}
 

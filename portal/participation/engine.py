@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import voting
-from voting import BallotError, BallotRules, Election, Instance, Profile, Project
-
 from portal.i18n import _
 from portal.models import BallotType, Cycle, Proposal
 from portal.participation.cycles import CITYWIDE, citywide_budget, has_district_budgets, max_points_per_project
 from portal.participation.errors import BallotRejected, InvalidInput
+from voting import BallotError, BallotRules, Election, Instance, Profile, Project
 
 HIDDEN_RULES = {"official"}  # reproduces a file's recorded rule; not a choice for a city's own count
 

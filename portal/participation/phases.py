@@ -130,13 +130,13 @@ def _check_preconditions(session: Session, cycle: Cycle, current: CyclePhase, ta
             Proposal.cycle_id == cycle.id, Proposal.status == ProposalStatus.SUBMITTED).limit(1))
         if pending is not None:
             raise WrongPhase(_("Some proposals are not reviewed yet: accept, reject or merge each of them first."))
-    if current == P.PROPOSALS and target == P.DRAFT:
-        if session.scalar(select(Proposal.id).where(Proposal.cycle_id == cycle.id).limit(1)) is not None:
-            raise WrongPhase(_("The cycle has proposals already: it cannot go back to draft."))
-    if current == P.COUNTING and target == P.VOTING:
-        if session.scalar(select(Result.id).where(Result.cycle_id == cycle.id,
-                                                  Result.published_at.is_not(None)).limit(1)) is not None:
-            raise WrongPhase(_("A result is published: voting cannot reopen."))
+    if current == P.PROPOSALS and target == P.DRAFT and session.scalar(
+            select(Proposal.id).where(Proposal.cycle_id == cycle.id).limit(1)) is not None:
+        raise WrongPhase(_("The cycle has proposals already: it cannot go back to draft."))
+    if current == P.COUNTING and target == P.VOTING and session.scalar(
+            select(Result.id).where(Result.cycle_id == cycle.id, Result.published_at.is_not(None)).limit(1)
+    ) is not None:
+        raise WrongPhase(_("A result is published: voting cannot reopen."))
 
 
 def history(session: Session, cycle_id: int) -> list[AuditEvent]:

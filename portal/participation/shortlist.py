@@ -30,7 +30,7 @@ def support_counts(session: Session, cycle_id: int) -> dict[int, int]:
         select(Support.proposal_id, func.count(Support.id)).join(Proposal, Proposal.id == Support.proposal_id)
         .where(Proposal.cycle_id == cycle_id).group_by(Support.proposal_id)
     )
-    return {pid: n for pid, n in rows}
+    return {int(pid): int(n) for pid, n in rows}
 
 
 def group_key(group_by: str, proposal: Proposal, categories: dict[int, str]) -> str:
