@@ -44,16 +44,17 @@ def _comments(session, proposal_id, me):
         if me is not None and c.body is not None:
             actions.append(html.Form([
                 csrf_input(), dbc.Input(type="hidden", name="next", value=f"/proposal/{proposal_id}"),
-                dbc.Input(name="reason", placeholder=_("Why? (optional)"), size="sm", className="d-inline w-auto me-1",
-                          maxLength=500, **{"aria-label": _("Reason for the report")}),
+                html.Input(name="reason", placeholder=_("Why? (optional)"), maxLength=500,
+                           className="form-control form-control-sm d-inline w-auto me-1",
+                           **{"aria-label": _("Reason for the report")}),
                 html.Button(_("Report"), type="submit", className="btn btn-link btn-sm p-0"),
             ], action=f"/comments/{c.id}/report", method="POST", className="d-inline me-3"))
         if officer and c.body is not None:
             actions.append(html.Form([
                 csrf_input(), dbc.Input(type="hidden", name="next", value=f"/proposal/{proposal_id}"),
-                dbc.Input(name="reason", required=True, placeholder=_("Reason shown instead"), size="sm",
-                          className="d-inline w-auto me-1", maxLength=500,
-                          **{"aria-label": _("Reason for hiding the comment")}),
+                html.Input(name="reason", required=True, placeholder=_("Reason shown instead"), maxLength=500,
+                           className="form-control form-control-sm d-inline w-auto me-1",
+                           **{"aria-label": _("Reason for hiding the comment")}),
                 html.Button(_("Hide"), type="submit", className="btn btn-outline-danger btn-sm"),
             ], action=f"/comments/{c.id}/hide", method="POST", className="d-inline me-3"))
             if c.reports:
@@ -105,7 +106,7 @@ def layout(proposal_id=None, notice=None, error=None, **_query):
     return html.Div([
         dcc.Store(id="proposal-id", data=proposal.id),
         ok_alert(notice_text(), "proposal-notice") if notice_text else None,
-        dbc.Alert(error_text(), color="danger", id="proposal-error", role="alert") if error_text else None,
+        dbc.Alert(error_text(), color="danger", id="proposal-error") if error_text else None,
         html.P(html.A("← " + cycle.title, href=f"/proposals/{cycle.id}"), className="mb-1"),
         html.H1([proposal.title, " ", status_badge(proposal.status)], className="h2", id="proposal-title"),
         dbc.Row([

@@ -4,8 +4,10 @@ The browser shows running totals and limits (assets/ballot.js); the server check
 with the counting engine's rules (`cast_ballot`), and answers with a receipt or a clear refusal.
 """
 
+import json
+
 import dash_bootstrap_components as dbc
-from dash import ALL, ClientsideFunction, Input, Output, State, clientside_callback, dcc, html
+from dash import ALL, ClientsideFunction, Input, Output, State, clientside_callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from portal.db import get_session
@@ -22,6 +24,11 @@ from portal.participation.shortlist import ballot_proposals
 from portal.participation.web import current_voter, forget_code
 from portal.security import callback, register_page
 from portal.web import user
+
+
+def dom_id(component_id: dict) -> str:
+    """The DOM id Dash gives a component with a dictionary id (for a label's `for`)."""
+    return json.dumps(component_id, sort_keys=True, separators=(",", ":"))
 
 
 def _texts() -> dict:
@@ -93,10 +100,13 @@ def _ballot(cycle, proposals, previous):
         prior = prior or {}
         points_rows = [dbc.Row([
             dbc.Col(_label(cycle, p, categories, districts), md=9),
-            dbc.Col(dbc.Input(id={"type": "ballot-points", "index": str(p.id)}, type="number", min=0, step=1,
-                              max=cycle.settings.get("max_points_per_project") or cycle.total_points,
-                              value=int(prior.get(str(p.id), 0)),
-                              **{"aria-label": _("Points for {title}").format(title=p.title)}), md=3),
+            dbc.Col([
+                dbc.Label(_("Points for {title}").format(title=p.title), className="visually-hidden",
+                          html_for=dom_id({"type": "ballot-points", "index": str(p.id)})),
+                dbc.Input(id={"type": "ballot-points", "index": str(p.id)}, type="number", min=0, step=1,
+                          max=cycle.settings.get("max_points_per_project") or cycle.total_points,
+                          value=int(prior.get(str(p.id), 0))),
+            ], md=3),
         ], className="mb-2 align-items-center") for p in proposals]
         instructions = _("Give your {n} points to the projects you want; more points mean more support.").format(
             n=cycle.total_points)
@@ -228,6 +238,7 @@ clientside_callback(
 @callback(
     Output("ballot-result", "children"),
     Output("ballot-form", "style"),
+    Output("ballot-submit", "children"),
     Input("ballot-submit", "n_clicks"),
     State("ballot-cycle", "data"),
     State("ballot-approve", "value"),
@@ -248,7 +259,7 @@ def submit_ballot(clicks, cycle_id, approved, points, ranking):
         raw = {"approved": approved, "points": points, "ranking": ranking}[choice_key(cycle.ballot_type)]
         receipt = cast_ballot(session, cycle.id, voter, raw)
     except ParticipationError as exc:
-        return error_alert(exc, "ballot-error"), {}
+        return error_alert(exc, "ballot-error"), {}, no_update
     if voter.code_id is not None:
         forget_code()
     titles = {str(p.id): p.title for p in ballot_proposals(session, cycle.id)}
@@ -263,7 +274,8 @@ def submit_ballot(clicks, cycle_id, approved, points, ranking):
                className="small mb-0"),
         html.P(_("You may still change your ballot until voting closes.") if voter.code_id is None else "",
                className="small mb-0"),
-    ], color="success", id="ballot-receipt"), ({} if voter.code_id is None else {"display": "none"})
+    ], color="success", id="ballot-receipt"), ({} if voter.code_id is None else {"display": "none"}), \
+        _("Change my ballot")
 
 
 register_page(__name__, path="/vote/<cycle_id>", path_template="/vote/<cycle_id>", layout=layout,

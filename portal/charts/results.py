@@ -12,10 +12,11 @@ PARTICIPATORY = "#0a7d32"
 CHANNEL_COLOURS = ["#1f3a60", "#b3001b", "#8a6d00", "#5c5c5c"]
 
 
-def _layout(fig: go.Figure, title: str, x_title: str = "", y_title: str = "") -> go.Figure:
+def _layout(fig: go.Figure, title: str, x_title: str = "", y_title: str = "", bars: int | None = None) -> go.Figure:
+    height = 360 if bars is None else min(900, 140 + 36 * max(bars, 1))
     fig.update_layout(title={"text": title, "x": 0}, margin={"l": 10, "r": 10, "t": 50, "b": 10},
                       template="plotly_white", xaxis_title=x_title, yaxis_title=y_title,
-                      legend={"orientation": "h", "y": -0.2}, height=360)
+                      legend={"orientation": "h", "y": -0.25}, height=height)
     return fig
 
 
@@ -28,12 +29,13 @@ def money_by_group(frame: pd.DataFrame, group: str, *, title: str, currency: str
         hovertemplate="%{y}: %{x:,.0f} " + currency + "<extra></extra>",
     ))
     fig.update_xaxes(tickformat=",.0f", ticksuffix=f" {currency}")
-    return _layout(fig, title, amount_label)
+    return _layout(fig, title, amount_label, bars=len(data))
 
 
 def turnout_by_district(frame: pd.DataFrame, *, title: str, ballots_label: str) -> go.Figure:
     """Stacked bars: ballots per district, one colour per channel (online, paper, booth)."""
     fig = go.Figure()
+    bars = 0
     if not frame.empty:
         pivot = frame.pivot_table(index="district", columns="channel", values="ballots", aggfunc="sum",
                                   fill_value=0)
@@ -42,8 +44,11 @@ def turnout_by_district(frame: pd.DataFrame, *, title: str, ballots_label: str) 
             fig.add_trace(go.Bar(x=pivot[channel].astype(int), y=pivot.index, orientation="h", name=str(channel),
                                  marker_color=CHANNEL_COLOURS[i % len(CHANNEL_COLOURS)],
                                  hovertemplate="%{y}: %{x:,} <extra>" + str(channel) + "</extra>"))
+        bars = len(pivot)
+        if pivot.sum(axis=1).max() < 10:
+            fig.update_xaxes(dtick=1)
     fig.update_layout(barmode="stack")
-    return _layout(fig, title, ballots_label)
+    return _layout(fig, title, ballots_label, bars=bars)
 
 
 def rules_compared(frame: pd.DataFrame, *, title: str, share_label: str, voters_label: str) -> go.Figure:

@@ -130,7 +130,8 @@ def redeem(session: Session, code: str, secret: str) -> tuple[VotingCode, Cycle]
     """Check a code typed by its holder: known, not revoked, not used, and its cycle's voting is open."""
     if len(normalise(code)) != LENGTH:
         raise NotAllowed(_("This is not a valid voting code."), code="code_invalid")
-    row = session.scalar(select(VotingCode).where(VotingCode.code_hash == code_hash(secret, code)))
+    row = session.scalar(select(VotingCode).where(VotingCode.code_hash == code_hash(secret, code))
+                         .execution_options(populate_existing=True))
     if row is None or row.revoked_at is not None:
         raise NotAllowed(_("This is not a valid voting code."), code="code_invalid")
     if row.used_at is not None:
@@ -143,7 +144,7 @@ def redeem(session: Session, code: str, secret: str) -> tuple[VotingCode, Cycle]
 def code_in_use(session: Session, code_id, cycle_id: int) -> VotingCode | None:
     """The redeemed code kept in the holder's session, while it can still cast its one ballot."""
     try:
-        row = session.get(VotingCode, int(code_id))
+        row = session.get(VotingCode, int(code_id), populate_existing=True)
     except (TypeError, ValueError):
         return None
     if row is None or row.cycle_id != cycle_id or row.revoked_at is not None or row.used_at is not None:

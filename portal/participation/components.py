@@ -41,11 +41,11 @@ def status_badge(status: ProposalStatus | str) -> dbc.Badge:
 def error_alert(exc: ParticipationError | Exception, alert_id: str = "participation-error") -> dbc.Alert:
     """The message of a refused request, announced to screen readers."""
     message = exc.message if isinstance(exc, ParticipationError) else str(exc)
-    return dbc.Alert(message, color="danger", id=alert_id, role="alert", className="mb-2")
+    return dbc.Alert(message, color="danger", id=alert_id, className="mb-2")
 
 
 def ok_alert(message, alert_id: str = "participation-ok") -> dbc.Alert:
-    return dbc.Alert(message, color="success", id=alert_id, role="status", className="mb-2")
+    return dbc.Alert(message, color="success", id=alert_id, className="mb-2")
 
 
 def not_found(message: str) -> dbc.Alert:

@@ -128,12 +128,21 @@ class Practice:
 
 
 def _specs(election: voting.Election, extra: tuple[str, str | None] | None) -> list[dict]:
+    """The rules to compare: the engine's default set for these ballots, plus the cycle's own choice."""
     from voting.metrics import default_rules
 
     specs = [s for s in default_rules(election) if s.get("rule") in rules_menu()]
-    if extra and not any(s.get("rule") == extra[0] and s.get("completion") == extra[1] for s in specs):
-        specs.append({"rule": extra[0], "completion": extra[1]} if extra[0] == "mes" else {"rule": extra[0]})
+    if extra:
+        rule, completion = extra[0], (extra[1] or "none") if extra[0] == "mes" else None
+        spec = {"rule": rule, "completion": completion} if rule == "mes" else {"rule": rule}
+        if not any(_spec_name(s) == _spec_name(spec) for s in specs):
+            specs.append(spec)
     return specs
+
+
+def _spec_name(spec: dict) -> str:
+    rule = spec["rule"]
+    return rule + (f"+{spec.get('completion') or 'none'}" if rule == "mes" else "")
 
 
 def practice(election: voting.Election, source: str, chosen: tuple[str, str | None] | None = None) -> Practice:
@@ -141,7 +150,7 @@ def practice(election: voting.Election, source: str, chosen: tuple[str, str | No
     runs, errors = [], {}
     for spec in _specs(election, chosen):
         rule, completion = spec["rule"], spec.get("completion")
-        name = rule + (f"+{completion}" if rule == "mes" and completion else "")
+        name = _spec_name(spec)
         try:
             pools = tally_pools(election, rule, completion if rule == "mes" else None, explain=False)
         except voting.RuleError as exc:

@@ -122,14 +122,14 @@ def _check_preconditions(session: Session, cycle: Cycle, current: CyclePhase, ta
         from portal.participation.cycles import validate_configuration
 
         validate_configuration(cycle)
-        accepted = session.scalar(select(Proposal.id).where(
-            Proposal.cycle_id == cycle.id, Proposal.status == ProposalStatus.ACCEPTED).limit(1))
-        if accepted is None:
-            raise WrongPhase(_("Accept at least one proposal before voting opens."))
         pending = session.scalar(select(Proposal.id).where(
             Proposal.cycle_id == cycle.id, Proposal.status == ProposalStatus.SUBMITTED).limit(1))
         if pending is not None:
             raise WrongPhase(_("Some proposals are not reviewed yet: accept, reject or merge each of them first."))
+        accepted = session.scalar(select(Proposal.id).where(
+            Proposal.cycle_id == cycle.id, Proposal.status == ProposalStatus.ACCEPTED).limit(1))
+        if accepted is None:
+            raise WrongPhase(_("Accept at least one proposal before voting opens."))
     if current == P.PROPOSALS and target == P.DRAFT and session.scalar(
             select(Proposal.id).where(Proposal.cycle_id == cycle.id).limit(1)) is not None:
         raise WrongPhase(_("The cycle has proposals already: it cannot go back to draft."))

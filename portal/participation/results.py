@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.i18n import _, money
+from portal.i18n import _, money, ngettext
 from portal.models import Category, Cycle, Proposal, Result
 from portal.participation.ballots import anonymous_id, normalise_receipt
 from portal.participation.counting import published_result
@@ -29,21 +29,28 @@ def explanation_sentence(exp: dict | None, currency: str) -> str:
         return ""
     supporters = exp.get("supporters") or 0
     if exp.get("funded"):
-        text = _("Funded in round {round}; {n} voters chose it.").format(round=exp.get("round"), n=supporters)
+        text = ngettext("Funded in round {round}; {n} voter chose it.", "Funded in round {round}; {n} voters chose it.",
+                        supporters).format(round=exp.get("round"), n=supporters)
         if exp.get("paid") is not None and exp.get("max_payment") is not None:
             text += " " + _("Its supporters paid {paid} between them, nobody more than {most}.").format(
                 paid=money(round(exp["paid"]), currency), most=money(round(exp["max_payment"]), currency))
         return text
     if exp.get("cheaper_by"):
-        return _("Not funded: {n} voters chose it, but they could pay at most {needed}; it had to be {cheaper} "
-                 "cheaper.").format(n=supporters, needed=money(round(exp.get("needed_cost") or 0), currency),
-                                    cheaper=money(round(exp["cheaper_by"]), currency))
+        return ngettext("Not funded: {n} voter chose it, but could pay at most {needed}; it had to be {cheaper} "
+                        "cheaper.",
+                        "Not funded: {n} voters chose it, but they could pay at most {needed}; it had to be {cheaper} "
+                        "cheaper.", supporters).format(
+            n=supporters, needed=money(round(exp.get("needed_cost") or 0), currency),
+            cheaper=money(round(exp["cheaper_by"]), currency))
     reason = exp.get("reason") or ""
     if "whole budget" in reason:
         return _("Not funded: it costs more than the whole budget.")
     if "did not fit" in reason:
-        return _("Not funded: {n} voters chose it, but it did not fit in the money left.").format(n=supporters)
-    return _("Not funded; {n} voters chose it.").format(n=supporters)
+        return ngettext("Not funded: {n} voter chose it, but it did not fit in the money left.",
+                        "Not funded: {n} voters chose it, but it did not fit in the money left.",
+                        supporters).format(n=supporters)
+    return ngettext("Not funded; {n} voter chose it.", "Not funded; {n} voters chose it.",
+                    supporters).format(n=supporters)
 
 
 @dataclass
@@ -94,7 +101,7 @@ def results_view(session: Session, cycle: Cycle) -> ResultsView | None:
                    if not funded.empty else pd.DataFrame(columns=["category", "amount"]))
     turnout = pd.DataFrame((result.metrics or {}).get("turnout") or [], columns=["district", "channel", "ballots"])
     if not turnout.empty:
-        turnout["district"] = turnout["district"].map(lambda d: districts.get(d, d) if d else _("Not known"))
+        turnout["district"] = turnout["district"].map(lambda d: districts.get(d, d) if d else _("District not known"))
         turnout["channel"] = turnout["channel"].map(channel_label)
     return ResultsView(cycle, result, projects, by_district, by_category, turnout,
                        [r["name"] for r in comparison], recount_command(cycle, result))
