@@ -82,7 +82,13 @@ _DEFINITIONS_LOCK = threading.Lock()
 
 def ballot_definition(session: Session, cycle: Cycle):
     """The engine instance and rules of the cycle's ballot (cached while voting is open)."""
-    from portal.participation.engine import BallotDefinition, ballot_rules, build_instance, district_budgets
+    from portal.participation.engine import (
+        BallotDefinition,
+        ballot_rules,
+        build_instance,
+        district_budgets,
+        pool_names,
+    )
     from portal.participation.shortlist import ballot_proposals
 
     key = (str(session.get_bind().url), cycle.id, cycle.phase_changed_at)
@@ -95,7 +101,7 @@ def ballot_definition(session: Session, cycle: Cycle):
                 return hit
     proposals = ballot_proposals(session, cycle.id)
     definition = BallotDefinition(cycle.id, cycle.ballot_type, cycle.currency, build_instance(cycle, proposals),
-                                  ballot_rules(cycle), district_budgets(cycle))
+                                  ballot_rules(cycle), district_budgets(cycle), pool_names(cycle))
     if cacheable:
         with _DEFINITIONS_LOCK:
             _DEFINITIONS[key] = definition

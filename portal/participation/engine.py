@@ -65,6 +65,12 @@ def pool_of(cycle: Cycle, district_code: str | None, budgets: dict[str, int]) ->
     return district_code if district_code in budgets else CITYWIDE
 
 
+def pool_names(cycle: Cycle) -> dict[str, str]:
+    names = {d.code: d.name for d in cycle.districts}
+    names[CITYWIDE] = _("citywide projects")
+    return names
+
+
 def district_budgets(cycle: Cycle) -> dict[str, int]:
     """Pools with their budgets (empty when the cycle counts citywide only)."""
     if not has_district_budgets(cycle):
@@ -142,11 +148,15 @@ def parse_submitted(ballot_type: BallotType | str, raw: Any) -> Any:
     return [str(p) for p in raw]
 
 
-def ballot_error_message(exc: BallotError, currency: str) -> str:
+def ballot_error_message(exc: BallotError, currency: str, pool_names: dict[str, str] | None = None) -> str:
     """The engine's ballot error as a sentence for the voter, translated by its code where we know it."""
     from portal.i18n import money
 
     params = exc.params
+    if exc.code == "over_budget" and params.get("district"):
+        return _("Your choices in {name} cost {cost} but its budget is {budget}.").format(
+            name=(pool_names or {}).get(params["district"], params["district"]),
+            cost=money(params["cost"], currency), budget=money(params["budget"], currency))
     messages = {
         "over_budget": lambda: _("Your ballot costs {cost} but the budget is {budget}.").format(
             cost=money(params["cost"], currency), budget=money(params["budget"], currency)),
@@ -179,6 +189,7 @@ class BallotDefinition:
     instance: Instance
     rules: BallotRules
     pools: dict[str, int]
+    pool_names: dict[str, str]
 
     def validate(self, raw: Any) -> dict[str, Any]:
         """Check a submitted ballot with the engine; return stored JSON choices or raise BallotRejected."""
@@ -188,7 +199,8 @@ class BallotDefinition:
             if self.pools and self.ballot_type == BallotType.KNAPSACK:
                 self._check_pools(normalised)
         except BallotError as exc:
-            raise BallotRejected(ballot_error_message(exc, self.currency), code=exc.code, **exc.params) from None
+            raise BallotRejected(ballot_error_message(exc, self.currency, self.pool_names), code=exc.code,
+                                 **exc.params) from None
         return stored_choices(self.ballot_type, normalised)
 
     def _check_pools(self, chosen) -> None:

@@ -286,3 +286,26 @@ def test_a_code_holder_votes_once_through_the_pages(app, client, portal_db):
     with portal_db.session() as session:
         rows = session.scalars(select(Ballot).where(Ballot.cycle_id == cycle_id)).all()
         assert len(rows) == 1 and rows[0].voter_key.startswith("code:") and rows[0].choices == {"approved": [ids[1]]}
+
+
+def test_a_clash_on_the_unique_indexes_is_retried_once_then_answered_clearly(db, monkeypatch):
+    """The database's unique indexes are the last line of defence: an IntegrityError is retried once, then the
+    voter is told that nothing was stored."""
+    from portal.participation import ballots
+
+    with db.session() as session:
+        officer = quick_user(session, Role.OFFICER)
+        first_voter, second_voter = quick_user(session), quick_user(session)
+        cycle, made = cycle_with_ballot(session, officer, PROJECTS)
+        ids = _ids(made)
+        taken = cast_ballot(session, cycle.id, Voter.for_user(first_voter), [ids[0]]).receipt_code
+        fresh = iter([taken, "ZZZZ-ZZZZ-ZZZZ-ZZZ2"])
+        monkeypatch.setattr(ballots, "new_receipt", lambda: next(fresh))
+        receipt = cast_ballot(session, cycle.id, Voter.for_user(second_voter), [ids[1]])
+        assert receipt.receipt_code == "ZZZZ-ZZZZ-ZZZZ-ZZZ2"  # the retry went through
+        monkeypatch.setattr(ballots, "new_receipt", lambda: taken)
+        with pytest.raises(Conflict, match="not stored"):
+            cast_ballot(session, cycle.id, Voter.for_user(second_voter), [ids[2]])
+        live = live_ballot(session, cycle.id, f"user:{second_voter.id}")
+        assert live.receipt_code == "ZZZZ-ZZZZ-ZZZZ-ZZZ2" and live.choices == {"approved": [ids[1]]}
+        assert _count(session, cycle.id) == 2

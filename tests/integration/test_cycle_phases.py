@@ -89,7 +89,7 @@ def _footprint(session, cycle_id):
 @pytest.mark.parametrize("phase", ALL)
 def test_each_action_is_allowed_exactly_in_its_phases(db, phase):
     outcomes = {}
-    for action, allowed_in in EXPECTED.items():
+    for action in EXPECTED:
         with db.session() as session:
             officer, citizen, cycle, accepted, submitted, _c = _setup(session, phase)
             cycle_id = cycle.id
