@@ -219,6 +219,15 @@ def count_cycle(session: Session, cycle: Cycle, actor: Any) -> Result:
     """Count the stored ballots with the cycle's rule; the result waits for an officer to publish it."""
     phases.require_officer(actor)
     phases.require(cycle, "count")
+    result = compute_result(session, cycle, actor.id)
+    record(session, "result.count", {"result_id": result.id, "rule": result.rule, "completion": result.completion,
+                                     "selected": result.selected, "ballots": result.ballot_count,
+                                     "sha256": result.ballot_file_sha256}, target=cycle, actor=actor)
+    return result
+
+
+def compute_result(session: Session, cycle: Cycle, actor_id: int | None = None) -> Result:
+    """The engine's count of the cycle's live ballots as an unpublished Result (no checks: callers check)."""
     election = cycle_election(session, cycle)
     if len(election.profile) == 0:
         raise InvalidInput(_("There are no ballots to count."))
@@ -233,18 +242,23 @@ def count_cycle(session: Session, cycle: Cycle, actor: Any) -> Result:
               for pid in combined["selected"]}
     result = Result(
         cycle_id=cycle.id, rule=cycle.rule, completion=cycle.completion if cycle.rule == "mes" else None,
-        selected=combined["selected"], funded=funded, explanation=combined["explanations"],
+        selected=combined["selected"], funded=funded, explanation=explained,
         metrics={"pools": combined["pools"], "total_cost": combined["total_cost"], "comparison": comparison,
                  "turnout": turnout_rows(session, cycle.id)},
-        ballot_file_sha256=digest, ballot_file=text, ballot_count=len(election.profile),
-        computed_by_id=actor.id,
+        ballot_file_sha256=digest, ballot_file=text, ballot_count=len(election.profile), computed_by_id=actor_id,
     )
     session.add(result)
     session.flush()
-    record(session, "result.count", {"result_id": result.id, "rule": result.rule, "completion": result.completion,
-                                     "selected": result.selected, "ballots": result.ballot_count,
-                                     "sha256": digest}, target=cycle, actor=actor)
     return result
+
+
+def mark_published(session: Session, cycle: Cycle, result: Result) -> None:
+    """Publish a result: its time, and the funded proposals marked funded (no checks: callers check)."""
+    result.published_at = utcnow()
+    selected = [int(pid) for pid in result.selected]
+    if selected:
+        session.execute(update(Proposal).where(Proposal.cycle_id == cycle.id, Proposal.id.in_(selected))
+                        .values(status=ProposalStatus.FUNDED).execution_options(synchronize_session="fetch"))
 
 
 def latest_result(session: Session, cycle: Cycle, actor: Any) -> Result | None:
@@ -272,11 +286,7 @@ def publish_result(session: Session, cycle: Cycle, result_id: Any, actor: Any) -
     if digest != result.ballot_file_sha256:
         raise InvalidInput(_("The ballots changed since this count (e.g. paper ballots were imported): "
                              "count again before publishing."))
-    result.published_at = utcnow()
-    selected = [int(pid) for pid in result.selected]
-    if selected:
-        session.execute(update(Proposal).where(Proposal.cycle_id == cycle.id, Proposal.id.in_(selected))
-                        .values(status=ProposalStatus.FUNDED).execution_options(synchronize_session="fetch"))
+    mark_published(session, cycle, result)
     record(session, "result.publish", {"result_id": result.id, "selected": result.selected,
                                        "sha256": result.ballot_file_sha256}, target=cycle, actor=actor)
     phases.change_phase(session, cycle, CyclePhase.RESULTS, actor, _("result published"), via_publish=True)
