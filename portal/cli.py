@@ -18,6 +18,10 @@ def _db():
 
 
 def register_commands(server: Flask) -> None:
+    from portal.participation.cli import register as register_cycle_commands
+
+    register_cycle_commands(server)
+
     @server.cli.command("db-upgrade")
     @click.option("--revision", default="head", show_default=True)
     def db_upgrade(revision: str) -> None:
