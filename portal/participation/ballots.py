@@ -1,11 +1,12 @@
 """Casting a ballot: the hottest path of the portal, one short transaction.
 
-`cast_ballot` validates the choices with the engine (outside any lock), then in one transaction: takes
-the voter's lock (PostgreSQL advisory lock; SQLite serialises writers anyway), marks the previous live
-ballot replaced, re-checks the phase under a lock that a phase change must wait for, uses up the voting
-code (if any) and inserts the new ballot. The receipt is returned only after the commit. The partial
-unique index "one live ballot per voter and cycle" is the last line of defence: on IntegrityError the
-transaction is retried once, then the voter gets a clear answer and nothing is stored.
+`cast_ballot` runs one transaction: it takes the voter's lock (a PostgreSQL advisory lock; SQLite takes its
+write lock), reads the phase under a lock that an officer's phase change must wait for, checks eligibility
+and validates the choices with the engine (the ballot's definition is cached while voting is open), marks
+the previous live ballot replaced, uses up the voting code (if any) and inserts the new ballot. The receipt
+is returned only after the commit. The partial unique index "one live ballot per voter and cycle" is the
+last line of defence: on IntegrityError the transaction is retried once, then the voter gets a clear answer
+and nothing is stored.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session
 from portal.i18n import _
 from portal.models import Ballot, Cycle, CyclePhase, VotingCode, utcnow
 from portal.participation import eligibility, phases
-from portal.participation.errors import Conflict, NotAllowed, NotFound, WrongPhase
+from portal.participation.errors import Conflict, NotAllowed, NotFound
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -117,24 +118,19 @@ def _advisory_key(cycle_id: int, voter_key: str) -> int:
 
 def cast_ballot(session: Session, cycle_id: Any, voter: Voter, raw_choices: Any, *, channel: str = "online",
                 retries: int = 1) -> Receipt:
-    """Validate and store the voter's ballot, replacing their previous live one; commits.
+    """Validate and store the voter's ballot, replacing their previous live one, in one transaction; commits.
 
-    Raises WrongPhase, NotAllowed, NotFound, InvalidInput/BallotRejected (nothing stored) or Conflict.
+    Raises NotFound, WrongPhase, NotAllowed, InvalidInput/BallotRejected or Conflict; then nothing is stored.
     """
     try:
-        cycle = session.get(Cycle, int(cycle_id))
+        cycle_id = int(cycle_id)
     except (TypeError, ValueError):
-        cycle = None
-    if cycle is None or cycle.phase == CyclePhase.DRAFT:
-        raise NotFound(_("There is no such cycle."))
-    phases.require(cycle, "vote")
-    if voter.code_id is None:
-        eligibility.check(cycle, voter.account)
-    choices = ballot_definition(session, cycle).validate(raw_choices)
-    session.commit()  # end the read transaction: the write below is short and starts fresh
+        raise NotFound(_("There is no such cycle.")) from None
+    if session.in_transaction():
+        session.commit()  # the caller's earlier work is its own; the ballot gets a transaction of its own
     for attempt in range(retries + 1):
         try:
-            return _store(session, cycle.id, voter, choices, channel)
+            return _cast(session, cycle_id, voter, raw_choices, channel)
         except IntegrityError:
             session.rollback()
             if attempt == retries:
@@ -146,28 +142,39 @@ def cast_ballot(session: Session, cycle_id: Any, voter: Voter, raw_choices: Any,
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _store(session: Session, cycle_id: int, voter: Voter, choices: dict, channel: str) -> Receipt:
-    postgres = session.get_bind().dialect.name == "postgresql"
-    if postgres:
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _advisory_key(cycle_id, voter.key)})
-    now = utcnow()
-    replaced = session.execute(
+def _replace_live(session: Session, cycle_id: int, voter: Voter, now) -> int:
+    return session.execute(
         update(Ballot).where(Ballot.cycle_id == cycle_id, Ballot.voter_key == voter.key,
                              Ballot.replaced_at.is_(None)).values(replaced_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
-    # Under the write lock (SQLite) or a key-share lock that an officer's phase change waits for (PostgreSQL),
-    # the phase read now cannot change before this transaction ends.
-    query = select(Cycle.phase).where(Cycle.id == cycle_id)
+
+
+def _cast(session: Session, cycle_id: int, voter: Voter, raw_choices: Any, channel: str) -> Receipt:
+    postgres = session.get_bind().dialect.name == "postgresql"
+    now = utcnow()
+    replaced = None
+    if postgres:
+        # one voter at a time (concurrent submissions of one voter queue here instead of failing)
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _advisory_key(cycle_id, voter.key)})
+    else:
+        replaced = _replace_live(session, cycle_id, voter, now)  # a write first: SQLite's write lock, held
+    # The phase read now cannot change before this transaction ends: SQLite holds its write lock, and on
+    # PostgreSQL an officer's phase change (SELECT ... FOR UPDATE) waits for this key-share lock.
+    query = select(Cycle).where(Cycle.id == cycle_id).execution_options(populate_existing=True)
     if postgres:
         query = query.with_for_update(read=True, key_share=True)
-    phase = session.execute(query).scalar_one()
-    if phase != CyclePhase.VOTING:
-        session.rollback()
-        raise WrongPhase(_("Voting has closed: your ballot was not stored."))
+    cycle = session.execute(query).scalar_one_or_none()
+    if cycle is None or cycle.phase == CyclePhase.DRAFT:
+        raise NotFound(_("There is no such cycle."))
+    phases.require(cycle, "vote")
+    if voter.code_id is None:
+        eligibility.check(cycle, voter.account)
+    choices = ballot_definition(session, cycle).validate(raw_choices)
+    if replaced is None:
+        replaced = _replace_live(session, cycle_id, voter, now)
     if voter.code_id is not None:
         if replaced:
-            session.rollback()
             raise NotAllowed(_("This voting code has been used already."), code="code_used")
         used = session.execute(
             update(VotingCode).where(VotingCode.id == voter.code_id, VotingCode.cycle_id == cycle_id,
@@ -175,7 +182,6 @@ def _store(session: Session, cycle_id: int, voter: Voter, choices: dict, channel
             .values(used_at=now).execution_options(synchronize_session=False)
         ).rowcount
         if used != 1:
-            session.rollback()
             raise NotAllowed(_("This voting code has been used already, or revoked."), code="code_used")
     receipt = new_receipt()
     session.add(Ballot(cycle_id=cycle_id, voter_key=voter.key, user_id=voter.user_id, channel=channel,
