@@ -80,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'rule':<28}{'funded':>7}{'budget used':>13}{'voters hit':>12}{'sat mean':>14}{'gini':>7}")
         for o, m in rows:
             name = o.rule + (f"+{o.completion}" if o.completion else "")
+            if "meta_rule" in o.details:
+                name = f"official ({o.details['meta_rule']})"
             print(
                 f"{name:<28}{m['projects_funded']:>7}{m['budget_used_share']:>12.1%}"
                 f"{m['voters_with_funded_project_share']:>11.1%}{m['satisfaction_mean']:>14,.0f}"

@@ -100,7 +100,11 @@ class Project:
         return self.categories[0] if self.categories else None
 
 
-@dataclass
+DERIVED_META = ("num_projects", "num_votes", "budget", "vote_type")
+"""META keys that a writer fills in from the data itself; equality of instances ignores them."""
+
+
+@dataclass(eq=False)
 class Instance:
     """The budget and the projects of one vote; `district_budgets` maps a district to its own budget.
 
@@ -130,6 +134,22 @@ class Instance:
         self.district_budgets = {
             str(k): as_int(v, f"budget of district {k}") for k, v in self.district_budgets.items()
         }
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Instance):
+            return NotImplemented
+
+        def own(meta):
+            return {k: v for k, v in meta.items() if k not in DERIVED_META}
+
+        return (self.budget, list(self.projects.values()), own(self.meta), self.district_budgets) == (
+            other.budget,
+            list(other.projects.values()),
+            own(other.meta),
+            other.district_budgets,
+        )
+
+    __hash__ = None
 
     def __len__(self) -> int:
         return len(self.projects)

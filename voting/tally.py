@@ -304,11 +304,19 @@ def _mes_explain(data: Compiled, part: list[int], b0: Fraction) -> dict[int, tup
     needed = np.zeros(P)
     info: dict[int, tuple] = {}
     funded = set(run.selected)
+    cost_sat = all(len(sat) == 0 or bool((sat == data.costs[p]).all()) for p, sat in enumerate(data.sup_sat))
     for rnd in run.rounds:
-        money = np.bincount(
-            proj_nnz, weights=m_nnz * np.minimum(b[ballot_nnz], rnd.rho * sat_nnz), minlength=P
-        )
-        needed = np.maximum(needed, money)
+        if cost_sat:  # satisfaction moves with the cost: solve sum min(b, rho * c) = c per project
+            for q in range(P):
+                if q not in funded and len(data.sup_idx[q]):
+                    needed[q] = max(
+                        needed[q],
+                        _cost_sat_threshold(b[data.sup_idx[q]], data.mult[data.sup_idx[q]], rnd.rho),
+                    )
+        else:
+            capped = np.minimum(b[ballot_nnz], rnd.rho * sat_nnz)
+            money = np.bincount(proj_nnz, weights=m_nnz * capped, minlength=P)
+            needed = np.maximum(needed, money)
         idx = data.sup_idx[rnd.project]
         cap = rnd.rho * data.sup_sat[rnd.project]
         pay = np.minimum(b[idx], cap)
@@ -320,3 +328,20 @@ def _mes_explain(data: Compiled, part: list[int], b0: Fraction) -> dict[int, tup
         if p not in funded:
             info[p] = (None, None, float(needed[p]))
     return info
+
+
+def _cost_sat_threshold(budgets: np.ndarray, mult: np.ndarray, rho: float) -> float:
+    """Largest cost c such that supporters paying min(budget, rho * c) still raise c (cost satisfaction)."""
+    order = np.argsort(budgets)
+    b = budgets[order]
+    m = mult[order].astype(np.float64)
+    poor_money = np.concatenate(([0.0], np.cumsum(m * b)))
+    rich_mass = m.sum() - np.concatenate(([0.0], np.cumsum(m)))
+    denom = 1 - rho * rich_mass
+    lower = np.concatenate(([0.0], b)) / rho
+    upper = np.concatenate((b, [np.inf])) / rho
+    with np.errstate(divide="ignore", invalid="ignore"):
+        crossing = np.where(denom > 0, poor_money / denom, np.inf)
+    best = np.minimum(crossing, upper)
+    valid = best >= lower * (1 - 1e-12)
+    return float(best[valid].max()) if valid.any() else 0.0

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import pytest
-
 from pabulib_cases import STEMS, election
+
 from voting import RuleError, tally, tally_official
 from voting.tally import OFFICIAL_RULES
 
-OFFICIAL = [s for s in STEMS if any(p.selected is not None for p in election(s).instance)
-            and election(s).instance.meta.get("rule") in OFFICIAL_RULES]
+OFFICIAL = [
+    s
+    for s in STEMS
+    if any(p.selected is not None for p in election(s).instance)
+    and election(s).instance.meta.get("rule") in OFFICIAL_RULES
+]
 
 
 def test_official_cases_cover_every_meta_rule():

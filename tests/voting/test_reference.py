@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from pabulib_cases import STEMS, election, reference
+
 from voting import tally
 from voting.compiled import compile_election
 
@@ -19,12 +19,18 @@ RULES = {
     "mes_cost_add1_noexh": ({"rule": "mes", "completion": "add1"}, True),
     "mes_cost_add1noexh_greedy": ({"rule": "mes", "completion": "add1-greedy"}, True),
     "mes_cost_budget_increase": ({"rule": "mes", "completion": "budget-increase"}, True),
-    "mes_cost_phragmen": ({"rule": "mes", "completion": "phragmen"}, False),  # pabutools sorts Phragmén's output
+    "mes_cost_phragmen": (
+        {"rule": "mes", "completion": "phragmen"},
+        False,
+    ),  # pabutools sorts Phragmén's output
     "phragmen": ({"rule": "phragmen"}, False),
 }
-SLOW = {("France_Toulouse_2022", "mes_cost_add1_noexh"), ("France_Toulouse_2022", "mes_cost_add1noexh_greedy"),
-        ("Poland_Warszawa_2023_Mokotow", "mes_cost_add1_noexh"),
-        ("Poland_Warszawa_2023_Mokotow", "mes_cost_add1noexh_greedy")}
+SLOW = {
+    ("France_Toulouse_2022", "mes_cost_add1_noexh"),
+    ("France_Toulouse_2022", "mes_cost_add1noexh_greedy"),
+    ("Poland_Warszawa_2023_Mokotow", "mes_cost_add1_noexh"),
+    ("Poland_Warszawa_2023_Mokotow", "mes_cost_add1noexh_greedy"),
+}
 
 CASES = []
 for _stem in STEMS:
