@@ -6,7 +6,7 @@ from dash.exceptions import PreventUpdate
 
 from portal.db import get_session
 from portal.forms import csrf_input
-from portal.i18n import _, money, number
+from portal.i18n import _, money, ngettext, number
 from portal.models import Cycle, Proposal, ProposalStatus
 from portal.participation import phases
 from portal.participation.comments import add_comment, list_comments
@@ -44,17 +44,18 @@ def _comments(session, proposal_id, me):
         if me is not None and c.body is not None:
             actions.append(html.Form([
                 csrf_input(), dbc.Input(type="hidden", name="next", value=f"/proposal/{proposal_id}"),
-                html.Input(name="reason", placeholder=_("Why? (optional)"), maxLength=500,
-                           className="form-control form-control-sm d-inline w-auto me-1",
-                           **{"aria-label": _("Reason for the report")}),
+                dbc.Label(_("Reason for the report"), html_for=f"report-reason-{c.id}", className="visually-hidden"),
+                dbc.Input(id=f"report-reason-{c.id}", name="reason", placeholder=_("Why? (optional)"), maxLength=500,
+                          size="sm", className="d-inline w-auto me-1"),
                 html.Button(_("Report"), type="submit", className="btn btn-link btn-sm p-0"),
             ], action=f"/comments/{c.id}/report", method="POST", className="d-inline me-3"))
         if officer and c.body is not None:
             actions.append(html.Form([
                 csrf_input(), dbc.Input(type="hidden", name="next", value=f"/proposal/{proposal_id}"),
-                html.Input(name="reason", required=True, placeholder=_("Reason shown instead"), maxLength=500,
-                           className="form-control form-control-sm d-inline w-auto me-1",
-                           **{"aria-label": _("Reason for hiding the comment")}),
+                dbc.Label(_("Reason for hiding the comment"), html_for=f"hide-reason-{c.id}",
+                          className="visually-hidden"),
+                dbc.Input(id=f"hide-reason-{c.id}", name="reason", required=True, placeholder=_("Reason shown instead"),
+                          maxLength=500, size="sm", className="d-inline w-auto me-1"),
                 html.Button(_("Hide"), type="submit", className="btn btn-outline-danger btn-sm"),
             ], action=f"/comments/{c.id}/hide", method="POST", className="d-inline me-3"))
             if c.reports:
@@ -91,6 +92,7 @@ def layout(proposal_id=None, notice=None, error=None, **_query):
         answer = dbc.Alert([html.Strong(_("The officers' notes") + ": "), proposal.feasibility_notes],
                            color="info", id="proposal-answer")
     supported = has_supported(session, proposal.id, me)
+    supports = support_count(session, proposal.id)
     can_support = (me is not None and phases.allows(cycle, "support")
                    and proposal.status in (ProposalStatus.SUBMITTED, ProposalStatus.ACCEPTED))
     facts = [
@@ -116,8 +118,8 @@ def layout(proposal_id=None, notice=None, error=None, **_query):
             ], md=8),
             dbc.Col(dbc.Card(dbc.CardBody([
                 html.Dl([x for term, value in facts for x in (html.Dt(term), html.Dd(value))], className="mb-2"),
-                html.P([html.Span(number(support_count(session, proposal.id)), id="proposal-supports"), " ",
-                        _("supports")], className="h5"),
+                html.P([html.Span(number(supports), id="proposal-supports"), " ",
+                        ngettext("support", "supports", supports)], className="h5"),
                 dbc.Button(_("Support this proposal") if not supported else _("You support this proposal"),
                            id="proposal-support", color="primary", disabled=supported or not can_support,
                            className="mb-2") if me is not None else

@@ -5,7 +5,7 @@ from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from portal.db import get_session
-from portal.i18n import _, money, number
+from portal.i18n import _, money, ngettext, number
 from portal.models import CyclePhase, ProposalStatus
 from portal.participation.components import cycle_header, not_found, simple_table, status_badge
 from portal.participation.cycles import get_cycle, shortlist_settings
@@ -27,7 +27,8 @@ def _cards(session, cycle, **filters):
                     html.Span(" · ".join(x for x in (r.category, r.district) if x), className="text-muted small")],
                    className="mb-1"),
             html.P([money(r.proposal.cost, cycle.currency), " · ",
-                    _("{n} supports").format(n=number(r.supports))], className="mb-0 small"),
+                    ngettext("{n} support", "{n} supports", r.supports).format(n=number(r.supports))],
+                   className="mb-0 small"),
         ]), className="mb-2 proposal-card")
         for r in rows
     ], id="proposals-cards")

@@ -54,8 +54,10 @@ def layout(cycle_id=None, **_query):
     ]
     funded_rows = [[r.title, r.district, r.category, money(r.cost, currency), number(r.votes or 0)]
                    for r in funded.itertuples()]
-    all_rows = [[r["title"], money(r["cost"], currency), number(r["votes"] or 0), _yes(r["funded"]),
-                 r["explanation"], *[_yes(bool(r[name])) for name in view.rules]]
+    all_rows = [[html.Div([html.Strong(r["title"]), html.Div(r["explanation"], className="small text-muted")],
+                          style={"minWidth": "18rem"}),
+                 money(r["cost"], currency), number(r["votes"] or 0), _yes(r["funded"]),
+                 *[_yes(bool(r[name])) for name in view.rules]]
                 for _i, r in view.projects.iterrows()]
     charts = []
     if not view.by_district.empty:
@@ -82,7 +84,7 @@ def layout(cycle_id=None, **_query):
         html.H2(_("Every project, and what each rule would have funded"), className="h4"),
         html.P(_("The explanation is the counting engine's, for the rule the city chose. The columns on the right "
                  "show which projects other rules would have funded with the same ballots."), className="small"),
-        simple_table([_("Project"), _("Cost"), _("Votes"), _("Funded"), _("Why"), *view.rules], all_rows,
+        simple_table([_("Project, and why"), _("Cost"), _("Votes"), _("Funded"), *view.rules], all_rows,
                      "results-projects"),
         html.H2(_("Check and recount"), className="h4 mt-4"),
         html.P([_("The anonymised ballots, in the Pabulib format: "),

@@ -21,6 +21,7 @@ from portal.participation.components import (
 )
 from portal.participation.cycles import get_cycle, shortlist_settings
 from portal.participation.errors import InvalidInput, NotFound, ParticipationError
+from portal.participation.proposals import status_label
 from portal.participation.shortlist import ranking, support_counts
 from portal.security import callback, register_page
 from portal.web import user
@@ -44,7 +45,7 @@ def _table(session, cycle):
 
 
 def _options(session, cycle):
-    return [{"label": f"#{p.id} {p.title} ({_(str(p.status))})", "value": str(p.id)}
+    return [{"label": f"#{p.id} {p.title} ({status_label(p.status)})", "value": str(p.id)}
             for p in review.review_queue(session, cycle.id)]
 
 
@@ -66,9 +67,11 @@ def _reports(session, cycle):
             html.Div(r.comment.body, className="pre-wrap my-1"),
             html.Div("; ".join(r.reasons), className="small text-muted") if r.reasons else None,
             html.Form([csrf_input(), dbc.Input(type="hidden", name="next", value=back),
-                       html.Input(name="reason", required=True, placeholder=_("Reason shown instead"), maxLength=500,
-                                  className="form-control form-control-sm d-inline w-auto me-1",
-                                  **{"aria-label": _("Reason for hiding the comment")}),
+                       dbc.Label(_("Reason for hiding the comment"), html_for=f"rv-hide-reason-{r.comment.id}",
+                                 className="visually-hidden"),
+                       dbc.Input(id=f"rv-hide-reason-{r.comment.id}", name="reason", required=True, size="sm",
+                                 placeholder=_("Reason shown instead"), maxLength=500,
+                                 className="d-inline w-auto me-1"),
                        html.Button(_("Hide"), type="submit", className="btn btn-outline-danger btn-sm")],
                       action=f"/comments/{r.comment.id}/hide", method="POST", className="d-inline me-2"),
             html.Form([csrf_input(), dbc.Input(type="hidden", name="next", value=back),

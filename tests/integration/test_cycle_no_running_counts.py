@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.models import Role, User, VotingCode
-from portal.participation import codes, counting, results
+from portal.participation import codes, comments, counting, results
 from portal.participation.ballots import Voter, cast_ballot
 from portal.participation.errors import WrongPhase
 from portal.security import PAGE_ACCESS
@@ -36,6 +36,8 @@ def open_vote(app, portal_db):
         cycle, (a, b) = cycle_with_ballot(session, officer, [("Project A", 60_000), ("Project B", 30_000)])
         citizen = session.scalar(select(User).where(User.email == "citizen@example.org"))
         vote(session, cycle.id, citizen, [str(a.id), str(b.id)])
+        comment = comments.add_comment(session, a, citizen, "A comment, so that the page shows its forms")
+        comments.report_comment(session, comment.id, officer, "reported")
         # the other 130 vote with codes: account ids are shown on the users page, code ids nowhere
         codes.issue_codes(session, cycle, officer, 140, "test-secret-" + "x" * 40)
         rows = session.scalars(select(VotingCode).order_by(VotingCode.id)).all()
