@@ -54,7 +54,11 @@ def layout(cycle_id=None, **_query):
     ]
     funded_rows = [[r.title, r.district, r.category, money(r.cost, currency), number(r.votes or 0)]
                    for r in funded.itertuples()]
-    all_rows = [[html.Div([html.Strong(r["title"]), html.Div(r["explanation"], className="small text-muted")],
+    all_rows = [[html.Div([html.Strong(r["title"]), html.Div(r["explanation"], className="small text-muted"),
+                           html.Details([html.Summary(_("What each rule says"), className="small"),
+                                         html.Ul([html.Li([html.Strong(name + ": "), sentence])
+                                                  for name, sentence in (r["by_rule"] or {}).items() if sentence],
+                                                 className="small mb-0")]) if r["by_rule"] else None],
                           style={"minWidth": "18rem"}),
                  money(r["cost"], currency), number(r["votes"] or 0), _yes(r["funded"]),
                  *[_yes(bool(r[name])) for name in view.rules]]

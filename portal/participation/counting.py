@@ -115,6 +115,10 @@ class RuleRun:
     completion: str | None
     selected: list[str]
     metrics: dict
+    explanations: dict[str, dict] | None = None  # project id -> the engine's explanation, when asked for
+
+
+EXPLANATION_FIELDS = ("funded", "round", "supporters", "paid", "max_payment", "needed_cost", "cheaper_by", "reason")
 
 
 @dataclass
@@ -145,21 +149,26 @@ def _spec_name(spec: dict) -> str:
     return rule + (f"+{spec.get('completion') or 'none'}" if rule == "mes" else "")
 
 
-def practice(election: voting.Election, source: str, chosen: tuple[str, str | None] | None = None) -> Practice:
+def practice(election: voting.Election, source: str, chosen: tuple[str, str | None] | None = None, *,
+             explain: bool = False) -> Practice:
     """Every rule that fits the ballots, side by side with the engine's metrics (pools summed up)."""
     runs, errors = [], {}
     for spec in _specs(election, chosen):
         rule, completion = spec["rule"], spec.get("completion")
         name = _spec_name(spec)
         try:
-            pools = tally_pools(election, rule, completion if rule == "mes" else None, explain=False)
+            pools = tally_pools(election, rule, completion if rule == "mes" else None, explain=explain)
         except voting.RuleError as exc:
             errors[name] = str(exc)
             continue
         selected = [pid for p in pools for pid in p.outcome.selected]
+        explanations = None
+        if explain:
+            explanations = {pid: {k: v for k, v in exp.to_dict().items() if k in EXPLANATION_FIELDS}
+                            for p in pools for pid, exp in p.outcome.explanations.items()}
         runs.append(RuleRun(name, rule, completion if rule == "mes" else None, selected,
                             _merge_metrics([voting.metrics(p.election, p.outcome) for p in pools],
-                                           [p.budget for p in pools], len(election.profile))))
+                                           [p.budget for p in pools], len(election.profile)), explanations))
     return Practice(source, len(election.profile), dict(election.instance.projects), election.instance.budget,
                     runs, errors)
 
@@ -233,8 +242,8 @@ def compute_result(session: Session, cycle: Cycle, actor_id: int | None = None) 
         raise InvalidInput(_("There are no ballots to count."))
     text, digest = ballot_file(election)
     combined = combine(tally_pools(election, cycle.rule, cycle.completion))
-    comparison = [{"name": r.name, "selected": r.selected, "metrics": r.metrics}
-                  for r in practice(election, "count", (cycle.rule, cycle.completion)).runs]
+    comparison = [{"name": r.name, "selected": r.selected, "metrics": r.metrics, "explanations": r.explanations}
+                  for r in practice(election, "count", (cycle.rule, cycle.completion), explain=True).runs]
     costs = {pid: p.cost for pid, p in election.instance.projects.items()}
     explained = combined["explanations"]
     funded = {pid: {"cost": costs[pid], "votes": explained.get(pid, {}).get("supporters"),

@@ -58,7 +58,7 @@ class ResultsView:
     cycle: Cycle
     result: Result
     projects: pd.DataFrame        # every project on the ballot: id, title, district, category, cost, votes,
-    #                               funded, round, explanation, and one column per compared rule
+    #                               funded, round, explanation, by_rule (rule -> sentence), one column per rule
     by_district: pd.DataFrame     # district, amount
     by_category: pd.DataFrame     # category, amount
     turnout: pd.DataFrame         # district, channel, ballots
@@ -88,9 +88,11 @@ def results_view(session: Session, cycle: Cycle) -> ResultsView | None:
         }
         for run in comparison:
             row[run["name"]] = pid in set(run["selected"])
+        row["by_rule"] = {run["name"]: explanation_sentence((run.get("explanations") or {}).get(pid), cycle.currency)
+                          for run in comparison}
         rows.append(row)
     projects = pd.DataFrame(rows, columns=["id", "title", "district", "category", "cost", "votes", "funded",
-                                           "round", "explanation"] + [r["name"] for r in comparison])
+                                           "round", "explanation", "by_rule"] + [r["name"] for r in comparison])
     if not projects.empty:
         projects = projects.sort_values(["funded", "round", "votes"], ascending=[False, True, False],
                                         na_position="last").reset_index(drop=True)

@@ -77,3 +77,28 @@ def test_audit_page_filters_through_its_callback(app, client, portal_db):
     text = json.dumps(post_callback(client, body, client.get_cookie("_csrf_token").value).get_json())
     assert "cycle.phase" in text and "cycle.create" not in text and "opening day" in text
     assert "/officer/audit.csv?action=cycle.phase" in text
+
+
+def test_officer_verifies_a_resident_through_the_console_and_it_is_logged(app, client, portal_db):
+    make_user(portal_db, "officer@example.org", Role.OFFICER)
+    make_user(portal_db, "resident@example.org")
+    login(client, "officer@example.org")
+    dep = next(d for d in client.get("/_dash-dependencies").get_json() if d["output"] == "resident-msg.children")
+    body = callback_body(dep)
+    body["inputs"][0]["value"] = 1
+    values = {"resident-email": "Resident@Example.org", "resident-verified": True, "resident-birth": 1990,
+              "resident-district": "4"}
+    body["state"] = [{**s, "value": values[s["id"]]} for s in body["state"]]
+    text = json.dumps(post_callback(client, body, client.get_cookie("_csrf_token").value).get_json())
+    assert "resident-ok" in text
+    with portal_db.session() as session:
+        resident = session.scalar(select(User).where(User.email == "resident@example.org"))
+        assert (resident.verified_resident, resident.birth_year, resident.district_code) == (True, 1990, "4")
+        from portal.models import AuditEvent
+
+        event = session.scalar(select(AuditEvent).where(AuditEvent.action == "user.residency"))
+        assert event.before["verified_resident"] is False and event.after["birth_year"] == 1990
+    values["resident-birth"] = "long ago"
+    body["state"] = [{**s, "value": values[s["id"]]} for s in body["state"]]
+    text = json.dumps(post_callback(client, body, client.get_cookie("_csrf_token").value).get_json())
+    assert "resident-error" in text and "year of birth" in text

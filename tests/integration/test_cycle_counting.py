@@ -257,3 +257,17 @@ def test_the_ballot_file_is_served_only_once_published(app, client, portal_db):
     assert response.status_code == 200 and response.headers["X-Content-SHA256"] == digest
     assert hashlib.sha256(response.data).hexdigest() == digest
     assert "attachment" in response.headers["Content-Disposition"]
+
+
+def test_results_page_data_says_what_each_rule_says_about_each_project(db):
+    cycle_id, _text, _digest, ids, _r = _published(db, rule="mes", completion="add1")
+    with db.session() as session:
+        view = results.results_view(session, session.get(Cycle, cycle_id))
+    rows = {r["id"]: r for _i, r in view.projects.iterrows()}
+    park_two = rows[ids[1]]
+    assert not park_two["funded"] and park_two["greedy"] and not park_two["mes+add1"]
+    assert park_two["by_rule"]["greedy"].startswith("Funded in round 2; 3 voters chose it.")
+    assert park_two["by_rule"]["mes+none"].startswith("Not funded")
+    assert park_two["explanation"].startswith("Not funded")
+    assert list(view.projects["id"][:2]) == [ids[0], ids[2]]  # funded first, in selection order
+    assert dict(zip(view.by_category["category"], view.by_category["amount"], strict=True)) == {"Parks": 100_000}
