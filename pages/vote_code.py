@@ -23,7 +23,7 @@ def layout(**_query):
                   style={"textTransform": "uppercase", "letterSpacing": ".1em"}),
         dbc.Button(_("Continue"), id="vote-code-submit", color="primary"),
         html.Div(id="vote-code-msg", role="status", className="mt-3"),
-        dcc.Location(id="vote-code-go", refresh=False),
+        dcc.Location(id="vote-code-go", refresh=True),
     ], md=6, lg=5))
 
 

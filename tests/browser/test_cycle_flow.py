@@ -202,3 +202,29 @@ def test_points_ballot_shows_points_left(page, live_server, browser_app):
     page.click("#ballot-submit")
     expect(page.locator("#ballot-recorded")).to_contain_text("Alpha garden: 6")
     assert made and page.console_errors == []
+
+
+def test_a_code_holder_without_account_votes_once(page, live_server, browser_app):
+    from portal.participation import codes
+
+    db = _db(live_server, browser_app)
+    with db.session() as session:
+        officer = quick_user(session, Role.OFFICER)
+        cycle, _made = cycle_with_ballot(session, officer, [("Alpha garden", 10_000), ("Beta bridge", 20_000)],
+                                         ballot_type="approval", title="Code cycle")
+        (plain,) = codes.issue_codes(session, cycle, officer, 1, browser_app.server.config["SECRET_KEY"])
+    url = live_server.url
+    page.goto(url + "/vote-code")
+    page.fill("#vote-code-input", plain.lower())
+    page.click("#vote-code-submit")
+    expect(page).to_have_url(re.compile(rf"/vote/{cycle.id}$"))
+    expect(page.locator("#ballot-code-notice")).to_be_visible()
+    page.get_by_label(re.compile("Beta bridge")).check()
+    page.click("#ballot-submit")
+    expect(page.locator("#ballot-recorded")).to_contain_text("Beta bridge")
+    expect(page.locator("#ballot-form")).to_be_hidden()  # one ballot per code: nothing left to change
+    page.goto(url + "/vote-code")
+    page.fill("#vote-code-input", plain)
+    page.click("#vote-code-submit")
+    expect(page.locator("#vote-code-error")).to_contain_text("used already")
+    assert page.console_errors == []
