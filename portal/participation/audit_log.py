@@ -58,11 +58,11 @@ def export_csv(session: Session, actor: Any, **filters) -> str:
     writer.writeheader()
     for event in events(session, actor, limit=None, **filters):
         row = as_row(event)
-        writer.writerow({k: _safe_cell(v) for k, v in row.items()})
+        writer.writerow({k: safe_cell(v) for k, v in row.items()})
     return out.getvalue()
 
 
-def _safe_cell(value: Any) -> Any:
+def safe_cell(value: Any) -> Any:
     """Keep spreadsheet programs from running a cell as a formula (CSV injection)."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value

@@ -75,8 +75,10 @@ def codes_csv(cycle: Cycle, codes: list[str], batch: str = "", district_code: st
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["code", "cycle", "batch", "district"])
+    from portal.participation.audit_log import safe_cell
+
     for code in codes:
-        writer.writerow([code, cycle.title, batch, district_code or ""])
+        writer.writerow([code, safe_cell(cycle.title), safe_cell(batch), district_code or ""])
     return out.getvalue()
 
 

@@ -200,3 +200,10 @@ def test_rules_chart_shows_shares():
                           "voters_share": [0.5, 0.9]})
     fig = rules_compared(frame, title="t", share_label="Budget", voters_label="Voters")
     assert [list(t.y) for t in fig.data] == [[1.0, 0.8], [0.5, 0.9]]
+
+
+def test_code_print_file_cannot_carry_a_spreadsheet_formula():
+    cycle = _cycle()
+    cycle.title = '=HYPERLINK("http://evil.example")'
+    text = codes.codes_csv(cycle, ["ABCD-EFGH-JKLM"], batch="@batch")
+    assert text.splitlines()[1].startswith("ABCD-EFGH-JKLM,\"'=HYPERLINK(") and ",'@batch," in text
