@@ -60,6 +60,33 @@ def register_commands(server: Flask) -> None:
             record(session, "user.create", user, target=user)
         click.echo(f"created {role} {accounts.normalise_email(email)}")
 
+    @server.cli.command("backup-export")
+    @click.argument("path", type=click.Path(dir_okay=False, writable=True))
+    def backup_export(path: str) -> None:
+        """Write the whole portal (database and uploaded files) into a zip archive."""
+        from pathlib import Path
+
+        from portal import backup
+
+        manifest = backup.export(_db(), Path(path), Path(current_app.instance_path) / "uploads")
+        rows = sum(t["rows"] for t in manifest["tables"].values())
+        click.echo(f"wrote {path}: {rows} rows in {len(manifest['tables'])} tables, {len(manifest['files'])} files")
+
+    @server.cli.command("backup-restore")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    def backup_restore(path: str) -> None:
+        """Load an archive into an empty, migrated database (all or nothing)."""
+        from pathlib import Path
+
+        from portal import backup
+
+        try:
+            manifest = backup.restore(_db(), Path(path), Path(current_app.instance_path) / "uploads")
+        except backup.BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        rows = sum(t["rows"] for t in manifest["tables"].values())
+        click.echo(f"restored {rows} rows and {len(manifest['files'])} files from {path}")
+
     @server.cli.command("set-role")
     @click.argument("email")
     @click.argument("role", type=click.Choice([r.value for r in Role]))

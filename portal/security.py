@@ -193,8 +193,16 @@ def install(server: Flask, dash_app: dash.Dash, *, production: bool, embed_origi
             response.set_cookie(
                 CSRF_COOKIE, generate_csrf(), samesite="Lax", secure=production, httponly=False, path="/"
             )
-        apply_security_headers(response, request.path, embed_origins)
+        apply_security_headers(response, request.path, embed_origins, _page_policy())
         return response
+
+    policy_cache: list[str] = []
+
+    def _page_policy() -> str:
+        """The Content-Security-Policy of the portal's pages: scripts only from here or hashed inline."""
+        if not policy_cache:
+            policy_cache.append(page_csp(dash_app.csp_hashes()))
+        return policy_cache[0]
 
     @server.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):
@@ -219,7 +227,23 @@ def _wants_json() -> bool:
     return request.path.startswith(("/api/", "/_dash")) or request.is_json
 
 
-def apply_security_headers(response, path: str, embed_origins: list[str]) -> None:
+def page_csp(script_hashes: list[str]) -> str:
+    return "; ".join([
+        "default-src 'self'",
+        "script-src 'self' " + " ".join(script_hashes),
+        "style-src 'self' 'unsafe-inline'",  # plotly.js injects <style> elements
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "worker-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ])
+
+
+def apply_security_headers(response, path: str, embed_origins: list[str], page_policy: str = "") -> None:
     headers = response.headers
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
@@ -231,5 +255,4 @@ def apply_security_headers(response, path: str, embed_origins: list[str]) -> Non
         headers.pop("X-Frame-Options", None)
     else:
         headers["X-Frame-Options"] = "DENY"
-        csp = headers.get("Content-Security-Policy")
-        headers["Content-Security-Policy"] = (csp + "; " if csp else "") + "frame-ancestors 'none'"
+        headers.setdefault("Content-Security-Policy", page_policy or "frame-ancestors 'none'")

@@ -180,3 +180,11 @@ def test_mcp_server_stays_off_even_when_the_environment_asks(monkeypatch, tmp_pa
     app = create_app(make_config(migrated_db.url, tmp_path))
     assert app._enable_mcp is False
     assert not any("mcp" in rule.rule for rule in app.server.url_map.iter_rules())
+
+
+def test_pages_carry_a_strict_content_security_policy(client):
+    policy = client.get("/").headers["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+    assert "'unsafe-inline'" not in directives["script-src"] and "'unsafe-eval'" not in directives["script-src"]
+    assert "'sha256-" in directives["script-src"], "Dash's inline renderer script is allowed by its hash"
+    assert directives["object-src"] == "'none'" and directives["frame-ancestors"] == "'none'"
