@@ -14,7 +14,7 @@ from portal.db import get_session
 from portal.i18n import _, current_language, money
 from portal.models import BallotType
 from portal.participation import eligibility, phases
-from portal.participation.ballots import ballot_definition, cast_ballot, live_ballot
+from portal.participation.ballots import ballot_definition, cast_ballot, live_ballot, project_titles
 from portal.participation.components import cycle_header, error_alert, not_found
 from portal.participation.cycles import get_cycle
 from portal.participation.engine import choice_key
@@ -156,7 +156,7 @@ def layout(cycle_id=None, **_query):
     if not phases.allows(cycle, "vote"):
         return html.Div([header, dbc.Alert(_("Voting is not open in this phase."), color="warning",
                                            id="ballot-closed")])
-    voter = current_voter(session, cycle)
+    voter = current_voter(session, cycle.id)
     if voter is None:
         return html.Div([header, dbc.Alert([
             html.P(_("To vote, log in with your account, or use the voting code from your letter.")),
@@ -252,17 +252,21 @@ def submit_ballot(clicks, cycle_id, approved, points, ranking):
         raise PreventUpdate
     session = get_session()
     try:
-        cycle = get_cycle(session, cycle_id, user())
-        voter = current_voter(session, cycle)
+        try:
+            cycle_id = int(cycle_id)
+        except (TypeError, ValueError):
+            raise NotFound(_("There is no such cycle.")) from None
+        voter = current_voter(session, cycle_id)
         if voter is None:
             raise NotAllowed(_("Please log in, or use a voting code."))
-        raw = {"approved": approved, "points": points, "ranking": ranking}[choice_key(cycle.ballot_type)]
-        receipt = cast_ballot(session, cycle.id, voter, raw)
+        raw = {"approved": approved, "points": points, "ranking": ranking}
+        receipt = cast_ballot(session, cycle_id, voter, raw)  # checks the cycle, its phase and the ballot
     except ParticipationError as exc:
         return error_alert(exc, "ballot-error"), {}, no_update
     if voter.code_id is not None:
         forget_code()
-    titles = {str(p.id): p.title for p in ballot_proposals(session, cycle.id)}
+    cycle = get_cycle(session, cycle_id, user())  # loaded by cast_ballot: no query
+    titles = project_titles(session, cycle)
     return dbc.Alert([
         html.H2(_("Your ballot is recorded"), className="h4"),
         html.P([_("Your receipt code:"), " ", html.Strong(receipt.receipt_code, className="receipt-code",

@@ -190,6 +190,11 @@ def _cast(session: Session, cycle_id: int, voter: Voter, raw_choices: Any, chann
     return Receipt(receipt, choices, now, bool(replaced))
 
 
+def project_titles(session: Session, cycle: Cycle) -> dict[str, str]:
+    """Titles of the projects on the ballot (from the cached definition while voting is open)."""
+    return {pid: project.name for pid, project in ballot_definition(session, cycle).instance.projects.items()}
+
+
 def live_ballot(session: Session, cycle_id: int, voter_key: str) -> Ballot | None:
     """The voter's own live ballot (shown to the voter only)."""
     return session.scalar(select(Ballot).where(Ballot.cycle_id == cycle_id, Ballot.voter_key == voter_key,

@@ -120,8 +120,8 @@ def forget_code() -> None:
     flask_session.pop(CODE_KEY, None)
 
 
-def current_voter(db_session, cycle):
-    """The voter of this request for `cycle`: the signed-in account, else a redeemed code; None otherwise."""
+def current_voter(db_session, cycle_id: int):
+    """The voter of this request in a cycle: the signed-in account, else a redeemed code; None otherwise."""
     from flask import session as flask_session
 
     from portal.participation.ballots import Voter
@@ -131,8 +131,8 @@ def current_voter(db_session, cycle):
     if me is not None:
         return Voter.for_user(me)
     held = flask_session.get(CODE_KEY) or {}
-    if held.get("cycle") == cycle.id:
-        row = code_in_use(db_session, held.get("id"), cycle.id)
+    if held.get("cycle") == cycle_id:
+        row = code_in_use(db_session, held.get("id"), cycle_id)
         if row is not None:
             return Voter.for_code(row)
     return None
