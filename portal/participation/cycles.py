@@ -469,7 +469,8 @@ def form_values(cycle: Cycle | None) -> dict:
         "max_points_per_project": max_points_per_project(cycle),
         "min_spend_share": (f"{float(cycle.min_spend_share) * 100:g}" if cycle.min_spend_share is not None
                             else None),
-        "rule": cycle.rule, "completion": cycle.completion or "none", "eligibility": cycle.eligibility,
+        "rule": cycle.rule, "completion": (cycle.completion or "none") if cycle.rule == "mes" else "none",
+        "eligibility": cycle.eligibility,
         "min_age": cycle.min_age,
         "categories": "\n".join(f"{c.code}; {c.name}; {c.earmarked if c.earmarked is not None else ''}".rstrip("; ")
                                 for c in cycle.categories),
