@@ -377,8 +377,9 @@ def update_cycle(session: Session, cycle: Cycle, actor: Any, data: dict) -> Cycl
             raise phases.WrongPhase(
                 _("Budgets, categories, districts, the ballot and who may vote cannot change once voting "
                   "has opened (changed: {fields}).").format(fields=", ".join(changed)))
+        current_completion = cycle.completion if cycle.rule == "mes" else None
         if not phases.allows(cycle, "configure_rule") and (config.rule, config.completion) != (
-                cycle.rule, cycle.completion):
+                cycle.rule, current_completion):
             raise phases.WrongPhase(_("The counting rule cannot change once counting is over."))
     _apply(cycle, config, full=full)
     session.flush()

@@ -217,3 +217,18 @@ def test_the_ballot_freezes_when_voting_opens_but_the_rule_may_still_change(db):
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "cycle.update")
                                 .order_by(AuditEvent.id.desc())).first()
         assert event.before["rule"] == "greedy" and event.after["rule"] == "mes"
+
+
+def test_texts_and_dates_may_change_after_the_results_but_not_the_rule(db):
+    with db.session() as session:
+        officer = quick_user(session, Role.OFFICER)
+        cycle, _made = cycle_with_ballot(session, officer, [("Alpha", 10_000)])
+        cycle.phase = CyclePhase.RESULTS
+        update_cycle(session, cycle, officer, {**BASE, "title": "Renamed after the vote",
+                                               "results_start": "2031-06-01", "results_end": "2031-12-31"})
+        assert cycle.title == "Renamed after the vote" and len(cycle.phase_dates) == 1
+        with pytest.raises(WrongPhase, match="counting rule"):
+            update_cycle(session, cycle, officer, {**BASE, "rule": "mes"})
+        cycle.phase = CyclePhase.CLOSED
+        with pytest.raises(WrongPhase, match="closed"):
+            update_cycle(session, cycle, officer, {**BASE, "title": "Again"})
