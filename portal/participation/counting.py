@@ -241,7 +241,7 @@ def compute_result(session: Session, cycle: Cycle, actor_id: int | None = None) 
     if len(election.profile) == 0:
         raise InvalidInput(_("There are no ballots to count."))
     text, digest = ballot_file(election)
-    combined = combine(tally_pools(election, cycle.rule, cycle.completion))
+    combined = combine(tally_pools(election, cycle.rule, cycle.completion if cycle.rule == "mes" else None))
     comparison = [{"name": r.name, "selected": r.selected, "metrics": r.metrics, "explanations": r.explanations}
                   for r in practice(election, "count", (cycle.rule, cycle.completion), explain=True).runs]
     costs = {pid: p.cost for pid, p in election.instance.projects.items()}
