@@ -85,14 +85,6 @@ def proposal_titles(session: Session, cycle_id: int) -> dict[str, str]:
     return {str(pid): title for pid, title in rows}
 
 
-def district_names(cycle: Cycle) -> dict[str, str]:
-    return {d.code: d.name for d in cycle.districts}
-
-
-def category_names(cycle: Cycle) -> dict[int, str]:
-    return {c.id: c.name for c in cycle.categories}
-
-
 def has_district_budgets(cycle: Cycle) -> bool:
     return any((d.budget or 0) > 0 for d in cycle.districts)
 

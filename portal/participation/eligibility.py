@@ -27,14 +27,6 @@ def check(cycle: Cycle, user: Any) -> None:
             raise NotAllowed(_("This vote has a minimum age of {age}.").format(age=cycle.min_age))
 
 
-def is_eligible(cycle: Cycle, user: Any) -> bool:
-    try:
-        check(cycle, user)
-    except NotAllowed:
-        return False
-    return True
-
-
 def set_residency(session: Session, actor: Any, email: str, verified: bool, birth_year: Any,
                   district_code: str | None) -> User:
     """An officer records that an account belongs to a resident (seen with a document), logged."""

@@ -233,19 +233,6 @@ def support(session: Session, proposal: Proposal, actor: Any) -> int:
     return support_count(session, proposal.id)
 
 
-def withdraw_support(session: Session, proposal: Proposal, actor: Any) -> int:
-    if not _signed_in(actor):
-        raise NotAllowed(_("Please log in."))
-    cycle = session.get(Cycle, proposal.cycle_id)
-    phases.require(cycle, "support")
-    row = session.scalar(select(Support).where(Support.proposal_id == proposal.id, Support.user_id == actor.id))
-    if row is None:
-        raise NotFound(_("You do not support this proposal."))
-    session.delete(row)
-    session.flush()
-    return support_count(session, proposal.id)
-
-
 def officer_answer(proposal: Proposal) -> str | None:
     """What the officers answered the author (shown to everyone once reviewed)."""
     if proposal.status == ProposalStatus.REJECTED:
