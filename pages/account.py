@@ -4,9 +4,10 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 
 from portal.accounts import AccountError
-from portal.cycles import proposals_by_author
 from portal.db import get_session
 from portal.i18n import LANGUAGES, _
+from portal.participation.cycles import proposals_by_author
+from portal.participation.proposals import status_label
 from portal.security import callback, register_page
 from portal.web import user
 
@@ -30,7 +31,8 @@ def layout(**_query):
             html.Div(id="account-saved", className="mt-2", role="status"),
         ]), className="mb-3"),
         html.H2(_("My proposals"), className="h5"),
-        html.Ul([html.Li(f"{p.title} ({_(str(p.status))})") for p in proposals], id="account-proposals")
+        html.Ul([html.Li([html.A(p.title, href=f"/proposal/{p.id}"), f" ({status_label(p.status)})"])
+                 for p in proposals], id="account-proposals")
         if proposals else html.P(_("You have not proposed anything yet."), id="account-proposals"),
         dcc.Store(id="account-dummy"),
     ])

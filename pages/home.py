@@ -4,9 +4,9 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from portal.budget.queries import latest_year, totals
-from portal.cycles import current_cycle, proposal_count
 from portal.db import get_session
 from portal.i18n import _, money
+from portal.participation.cycles import current_cycle, proposal_count
 from portal.security import register_page
 from portal.web import city
 

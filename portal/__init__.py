@@ -61,6 +61,9 @@ def create_app(config: Config | None = None) -> Dash:
     i18n.init_app(server)
     auth.init_app(server)
     _register_routes(server)
+    from portal import participation
+
+    participation.init_app(server)
 
     app = Dash(
         "app",

@@ -19,8 +19,10 @@ def _db():
 
 def register_commands(server: Flask) -> None:
     from portal.budget.cli import budget
+    from portal.participation.cli import register as register_cycle_commands
 
     server.cli.add_command(budget)
+    register_cycle_commands(server)
 
     @server.cli.command("db-upgrade")
     @click.option("--revision", default="head", show_default=True)

@@ -21,6 +21,7 @@ def seed_if_empty(db: Database, city: CityProfile) -> None:
         if not store.has_budget(session, city.slug):
             import_shipped_budget(session, city)
         if session.scalar(select(Cycle.id).where(Cycle.city == city.slug).limit(1)) is None:
+            create_completed_demo_cycle(session, city)
             create_demo_cycle(session, city)
 
 
@@ -87,4 +88,84 @@ def create_demo_cycle(session: Session, city: CityProfile, today: date | None = 
             cycle_id=cycle.id, title=title, category_id=categories[category], district_code=district,
             estimated_cost=cost, description="Demonstration proposal.",
         ))
+    return cycle
+
+
+COMPLETED_PROPOSALS = [
+    # title, category, district, cost (EUR), popularity; invented for the demonstration, with invented ballots
+    ("Solar panels on the sports hall", "green", "3", 180_000, 0.42),
+    ("Night bus stop shelters", "mobility", "7", 90_000, 0.30),
+    ("Playground for toddlers in the park", "youth", "5", 120_000, 0.48),
+    ("Neighbourhood tool library", "social", "4", 25_000, 0.22),
+    ("Wildflower meadows along the tram line", "green", "9", 40_000, 0.35),
+    ("Open-air cinema summer", "culture", "1", 60_000, 0.26),
+    ("Repair of the footbridge lights", "mobility", "2", 75_000, 0.18),
+    ("Homework help rooms in two libraries", "youth", "8", 55_000, 0.33),
+    ("Public toilets at the Rhine meadows", "social", "1", 210_000, 0.38),
+    ("Street art walls for young artists", "culture", "6", 30_000, 0.15),
+]
+
+
+def create_completed_demo_cycle(session: Session, city: CityProfile, today: date | None = None,
+                                voters: int = 400) -> Cycle:
+    """Last year's demonstration cycle, voted and counted: invented proposals, synthetic ballots (a fixed
+    random seed, so every first start shows the same result) and a published result."""
+    import random
+
+    from portal.models import Ballot, ProposalStatus
+    from portal.participation.ballots import new_receipt
+    from portal.participation.counting import compute_result, mark_published
+
+    today = today or date.today()
+    year = today.year - 1
+    budget = 600_000
+    cycle = Cycle(
+        city=city.slug, year=year, is_demo=True, currency=city.currency,
+        title=f"DEMO · Participatory budget {city.name} {year}",
+        description="A completed demonstration cycle: invented proposals and synthetic ballots, to show how "
+                    "results look. Not a real vote.",
+        total_budget=budget, phase=CyclePhase.RESULTS, ballot_type=BallotType.KNAPSACK,
+        rule="mes", completion="add1", eligibility="registered", settings={},
+    )
+    cycle.categories = [Category(code=code, name=name) for code, name in DEMO_CATEGORIES]
+    cycle.districts = [CycleDistrict(code=code, name=name, budget=0) for code, name in sorted(city.districts.items())]
+    starts = date(year, 2, 1)
+    for phase, days in [(CyclePhase.PROPOSALS, 35), (CyclePhase.REVIEW, 21), (CyclePhase.VOTING, 21),
+                        (CyclePhase.COUNTING, 7), (CyclePhase.RESULTS, 200)]:
+        cycle.phase_dates.append(CyclePhaseDate(phase=phase, starts_on=starts, ends_on=starts + timedelta(days)))
+        starts += timedelta(days=days + 1)
+    session.add(cycle)
+    session.flush()
+    categories = {c.code: c.id for c in cycle.categories}
+    proposals = []
+    for title, category, district, cost, _popularity in COMPLETED_PROPOSALS:
+        proposal = Proposal(cycle_id=cycle.id, title=title, category_id=categories[category], district_code=district,
+                            estimated_cost=cost, description="Demonstration proposal.",
+                            status=ProposalStatus.ACCEPTED, on_ballot=True)
+        session.add(proposal)
+        proposals.append(proposal)
+    session.flush()
+    rng = random.Random(f"{city.slug}-{year}")
+    district_codes = sorted(city.districts)
+    receipts: set[str] = set()
+    rows = []
+    for n in range(voters):
+        home = rng.choice(district_codes)
+        chosen, spent = [], 0
+        for proposal, spec in sorted(zip(proposals, COMPLETED_PROPOSALS, strict=True), key=lambda _x: rng.random()):
+            liking = spec[4] * (1.8 if spec[2] == home else 1.0)
+            if rng.random() < liking and spent + proposal.estimated_cost <= budget:
+                chosen.append(str(proposal.id))
+                spent += proposal.estimated_cost
+        receipt = new_receipt()
+        while receipt in receipts:
+            receipt = new_receipt()
+        receipts.add(receipt)
+        channel = "paper" if rng.random() < 0.15 else "online"
+        rows.append(Ballot(cycle_id=cycle.id, voter_key=f"demo:{n}", channel=channel, receipt_code=receipt,
+                           choices={"approved": sorted(chosen, key=int)}, district_code=home))
+    session.add_all(rows)
+    session.flush()
+    result = compute_result(session, cycle)
+    mark_published(session, cycle, result)
     return cycle

@@ -1,6 +1,7 @@
-"""Figures: pure functions from data to a plotly figure, shared by pages, embeds, exports and tests.
+"""Figures as pure functions (DataFrame -> plotly Figure): one code path for pages, embeds, exports and tests.
 
-The figures are plain dicts in plotly's JSON schema (`plotly.graph_objects.Figure(fig)` accepts
+`results` builds `go.Figure`s. The explorer's figures (`budget`, `maps`, `datasets`) are plain dicts
+in plotly's JSON schema (`plotly.graph_objects.Figure(fig)` accepts
 them, and the tests validate them that way): building a `go.Figure` validates every attribute and
 costs more than the whole aggregation behind a drill-down, which has to stay close to the
 framework's own floor. Numbers are formatted in the browser by plotly (d3-format) with the
@@ -62,3 +63,4 @@ PHASE_STYLE = {
     "adjusted": {"dash": "dash", "symbol": "square"},
     "executed": {"dash": "solid", "symbol": "x"},
 }
+

@@ -40,9 +40,10 @@ def test_seed_is_idempotent_and_marks_the_demo(db):
     seed_if_empty(db, city)
     with db.session() as session:
         assert session.scalar(select(func.count(BudgetLine.id))) == lines
-        cycles = session.scalars(select(Cycle)).all()
-        assert len(cycles) == 1 and cycles[0].is_demo and "DEMO" in cycles[0].title
-        assert session.scalar(select(func.count(Proposal.id))) >= 10
+        cycles = session.scalars(select(Cycle).order_by(Cycle.year)).all()
+        assert len(cycles) == 2 and all(c.is_demo and "DEMO" in c.title for c in cycles)
+        assert [c.phase for c in cycles] == ["results", "proposals"]
+        assert session.scalar(select(func.count(Proposal.id)).where(Proposal.cycle_id == cycles[1].id)) >= 10
 
 
 def test_home_page_says_demo(app, client, portal_db):

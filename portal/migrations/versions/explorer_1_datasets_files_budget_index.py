@@ -5,7 +5,7 @@ coordinate columns, attribution), and keep each uploaded version's CSV in `datas
 an index on import_id (ON DELETE CASCADE from budget_imports scans it on PostgreSQL).
 
 Revision ID: explorer_1
-Revises: 0001
+Revises: cycle_1
 Create Date: 2026-11-29 20:43:32.022671
 """
 from alembic import op
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = 'explorer_1'
-down_revision = '0001'
+down_revision = 'cycle_1'
 branch_labels = None
 depends_on = None
 

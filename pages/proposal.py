@@ -1,0 +1,189 @@
+"""One proposal: what it is, its status and the officers' answer, supports and comments."""
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from portal.db import get_session
+from portal.forms import csrf_input
+from portal.i18n import _, money, ngettext, number
+from portal.models import Cycle, Proposal, ProposalStatus
+from portal.participation import phases
+from portal.participation.comments import add_comment, list_comments
+from portal.participation.components import error_alert, not_found, ok_alert, status_badge
+from portal.participation.cycles import is_officer
+from portal.participation.errors import NotFound, ParticipationError
+from portal.participation.proposals import can_edit, get_proposal, has_supported, support, support_count
+from portal.security import callback, register_page
+from portal.web import user
+
+NOTICES = {
+    "reported": lambda: _("Thank you: the officers will look at the comment."),
+    "hidden": lambda: _("The comment is hidden."),
+    "kept": lambda: _("The comment stays visible; its reports are closed."),
+}
+ERRORS = {
+    "already_reported": lambda: _("You reported this comment already."),
+    "invalid_input": lambda: _("Please give a reason."),
+    "not_found": lambda: _("There is no such comment."),
+}
+
+
+def _comments(session, proposal_id, me):
+    officer = is_officer(me)
+    items = []
+    for c in list_comments(session, proposal_id, me):
+        when = c.at.strftime("%Y-%m-%d") if c.at else ""
+        if c.body is None:
+            body = [html.Em(_("Hidden by the officers: {reason}").format(reason=c.hidden_reason))]
+            if c.hidden_body:
+                body.append(html.Div(c.hidden_body, className="small text-muted mt-1 pre-wrap"))
+        else:
+            body = [html.Div(c.body, className="pre-wrap")]
+        actions = []
+        if me is not None and c.body is not None:
+            actions.append(html.Form([
+                csrf_input(), dbc.Input(type="hidden", name="next", value=f"/proposal/{proposal_id}"),
+                dbc.Label(_("Reason for the report"), html_for=f"report-reason-{c.id}", className="visually-hidden"),
+                dbc.Input(id=f"report-reason-{c.id}", name="reason", placeholder=_("Why? (optional)"), maxLength=500,
+                          size="sm", className="d-inline w-auto me-1"),
+                html.Button(_("Report"), type="submit", className="btn btn-link btn-sm p-0"),
+            ], action=f"/comments/{c.id}/report", method="POST", className="d-inline me-3"))
+        if officer and c.body is not None:
+            actions.append(html.Form([
+                csrf_input(), dbc.Input(type="hidden", name="next", value=f"/proposal/{proposal_id}"),
+                dbc.Label(_("Reason for hiding the comment"), html_for=f"hide-reason-{c.id}",
+                          className="visually-hidden"),
+                dbc.Input(id=f"hide-reason-{c.id}", name="reason", required=True, placeholder=_("Reason shown instead"),
+                          maxLength=500, size="sm", className="d-inline w-auto me-1"),
+                html.Button(_("Hide"), type="submit", className="btn btn-outline-danger btn-sm"),
+            ], action=f"/comments/{c.id}/hide", method="POST", className="d-inline me-3"))
+            if c.reports:
+                actions.append(html.Span(_("{n} open reports").format(n=c.reports), className="badge bg-warning "
+                                                                                              "text-dark"))
+        items.append(html.Li([html.Div([html.Strong(c.author), " · ", html.Small(when, className="text-muted")]),
+                              *body, html.Div(actions, className="mt-1") if actions else None],
+                             className="list-group-item", id=f"comment-{c.id}"))
+    if not items:
+        return html.P(_("No comments yet."), id="comments-empty")
+    return html.Ul(items, className="list-group mb-3", id="comments")
+
+
+def layout(proposal_id=None, notice=None, error=None, **_query):
+    session = get_session()
+    me = user()
+    try:
+        proposal = get_proposal(session, proposal_id, me)
+    except NotFound as exc:
+        return not_found(exc.message)
+    cycle = session.get(Cycle, proposal.cycle_id)
+    category = next((c.name for c in cycle.categories if c.id == proposal.category_id), "")
+    district = next((d.name for d in cycle.districts if d.code == proposal.district_code), _("Whole city"))
+    answer = None
+    if proposal.status == ProposalStatus.REJECTED:
+        answer = dbc.Alert([html.Strong(_("Why it was rejected") + ": "), proposal.rejection_reason or ""],
+                           color="danger", id="proposal-answer")
+    elif proposal.status == ProposalStatus.MERGED and proposal.merged_into_id:
+        target = session.get(Proposal, proposal.merged_into_id)
+        answer = dbc.Alert([_("This proposal was merged into "),
+                            html.A(target.title if target else "#", href=f"/proposal/{proposal.merged_into_id}"),
+                            "."], color="secondary", id="proposal-answer")
+    elif proposal.feasibility_notes:
+        answer = dbc.Alert([html.Strong(_("The officers' notes") + ": "), proposal.feasibility_notes],
+                           color="info", id="proposal-answer")
+    supported = has_supported(session, proposal.id, me)
+    supports = support_count(session, proposal.id)
+    can_support = (me is not None and phases.allows(cycle, "support")
+                   and proposal.status in (ProposalStatus.SUBMITTED, ProposalStatus.ACCEPTED))
+    facts = [
+        (_("Category"), category or "–"), (_("District"), district),
+        (_("Estimated cost"), money(proposal.estimated_cost, cycle.currency)),
+    ]
+    if proposal.reviewed_cost is not None:
+        facts.append((_("Cost after review"), money(proposal.reviewed_cost, cycle.currency)))
+    if proposal.latitude is not None:
+        facts.append((_("Location"), f"{float(proposal.latitude):.5f}, {float(proposal.longitude):.5f}"))
+    notice_text = NOTICES.get(notice)
+    error_text = ERRORS.get(error, lambda: _("That did not work. Please try again.")) if error else None
+    return html.Div([
+        dcc.Store(id="proposal-id", data=proposal.id),
+        ok_alert(notice_text(), "proposal-notice") if notice_text else None,
+        dbc.Alert(error_text(), color="danger", id="proposal-error") if error_text else None,
+        html.P(html.A("← " + cycle.title, href=f"/proposals/{cycle.id}"), className="mb-1"),
+        html.H1([proposal.title, " ", status_badge(proposal.status)], className="h2", id="proposal-title"),
+        dbc.Row([
+            dbc.Col([
+                html.Div(proposal.description or "", className="pre-wrap mb-3", id="proposal-description"),
+                answer,
+            ], md=8),
+            dbc.Col(dbc.Card(dbc.CardBody([
+                html.Dl([x for term, value in facts for x in (html.Dt(term), html.Dd(value))], className="mb-2"),
+                html.P([html.Span(number(supports), id="proposal-supports"), " ",
+                        ngettext("support", "supports", supports)], className="h5"),
+                dbc.Button(_("Support this proposal") if not supported else _("You support this proposal"),
+                           id="proposal-support", color="primary", disabled=supported or not can_support,
+                           className="mb-2") if me is not None else
+                html.P(html.A(_("Log in to support it"), href=f"/login?next=/proposal/{proposal.id}")),
+                html.Div(id="proposal-support-msg", role="status"),
+                dbc.Button(_("Edit"), href=f"/propose/{cycle.id}?edit={proposal.id}", color="secondary", outline=True,
+                           id="proposal-edit") if can_edit(session, proposal, me) else None,
+            ])), md=4),
+        ]),
+        html.H2(_("Comments"), className="h4 mt-4"),
+        html.Div(_comments(session, proposal.id, me), id="comments-wrap"),
+        html.Div([
+            dbc.Label(_("Your comment"), html_for="comment-body"),
+            dbc.Textarea(id="comment-body", maxLength=2000, rows=3, className="mb-2"),
+            dbc.Button(_("Comment"), id="comment-submit", color="secondary"),
+            html.Div(id="comment-msg", role="status", className="mt-2"),
+        ]) if me is not None and phases.allows(cycle, "comment") else None,
+    ])
+
+
+@callback(
+    Output("proposal-support-msg", "children"),
+    Output("proposal-supports", "children"),
+    Output("proposal-support", "disabled"),
+    Input("proposal-support", "n_clicks"),
+    State("proposal-id", "data"),
+    prevent_initial_call=True,
+    access="citizen",
+)
+def support_proposal(clicks, proposal_id):
+    if not clicks:
+        raise PreventUpdate
+    session = get_session()
+    try:
+        proposal = get_proposal(session, proposal_id, user())
+        count = support(session, proposal, user())
+    except ParticipationError as exc:
+        return error_alert(exc, "proposal-support-error"), no_update, True
+    session.commit()
+    return ok_alert(_("Thank you for your support."), "proposal-support-ok"), number(count), True
+
+
+@callback(
+    Output("comment-msg", "children"),
+    Output("comments-wrap", "children"),
+    Output("comment-body", "value"),
+    Input("comment-submit", "n_clicks"),
+    State("comment-body", "value"),
+    State("proposal-id", "data"),
+    prevent_initial_call=True,
+    access="citizen",
+)
+def post_comment(clicks, body, proposal_id):
+    if not clicks:
+        raise PreventUpdate
+    session = get_session()
+    try:
+        proposal = get_proposal(session, proposal_id, user())
+        add_comment(session, proposal, user(), body)
+    except ParticipationError as exc:
+        return error_alert(exc, "comment-error"), no_update, no_update
+    session.commit()
+    return ok_alert(_("Your comment is posted."), "comment-ok"), _comments(session, proposal.id, user()), ""
+
+
+register_page(__name__, path="/proposal/<proposal_id>", path_template="/proposal/<proposal_id>", layout=layout,
+              title="Proposal", name="Proposal")

@@ -1,0 +1,91 @@
+"""Dash components the participation pages share (no data access; texts translated at render time).
+
+This is the only module of the package that imports Dash; the services do not.
+"""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from portal.i18n import _, money
+from portal.models import Cycle, CyclePhase, ProposalStatus
+from portal.participation import phases
+from portal.participation.errors import ParticipationError
+
+PHASE_COLOURS = {
+    CyclePhase.DRAFT: "secondary", CyclePhase.PROPOSALS: "primary", CyclePhase.REVIEW: "info",
+    CyclePhase.VOTING: "success", CyclePhase.COUNTING: "warning", CyclePhase.RESULTS: "dark",
+    CyclePhase.CLOSED: "light",
+}
+STATUS_COLOURS = {
+    ProposalStatus.DRAFT: "secondary", ProposalStatus.SUBMITTED: "info", ProposalStatus.ACCEPTED: "success",
+    ProposalStatus.REJECTED: "danger", ProposalStatus.MERGED: "secondary", ProposalStatus.FUNDED: "dark",
+}
+
+
+def phase_badge(phase: CyclePhase | str, badge_id: str | None = None) -> dbc.Badge:
+    phase = CyclePhase(phase)
+    kwargs = {"id": badge_id} if badge_id else {}
+    return dbc.Badge(phases.label(phase), color=PHASE_COLOURS[phase], className="ms-2 align-middle",
+                     text_color="dark" if phase == CyclePhase.CLOSED else None, **kwargs)
+
+
+def status_badge(status: ProposalStatus | str) -> dbc.Badge:
+    from portal.participation.proposals import status_label
+
+    status = ProposalStatus(status)
+    return dbc.Badge(status_label(status), color=STATUS_COLOURS[status], className="ms-1")
+
+
+def error_alert(exc: ParticipationError | Exception, alert_id: str = "participation-error") -> dbc.Alert:
+    """The message of a refused request, announced to screen readers."""
+    message = exc.message if isinstance(exc, ParticipationError) else str(exc)
+    return dbc.Alert(message, color="danger", id=alert_id, className="mb-2")
+
+
+def ok_alert(message, alert_id: str = "participation-ok") -> dbc.Alert:
+    return dbc.Alert(message, color="success", id=alert_id, className="mb-2")
+
+
+def not_found(message: str) -> dbc.Alert:
+    return dbc.Alert([html.H1(_("Not found"), className="h4"), html.P(message)], color="secondary",
+                     id="participation-not-found")
+
+
+def cycle_header(cycle: Cycle, subtitle: str | None = None) -> html.Div:
+    return html.Div([
+        html.H1([cycle.title, phase_badge(cycle.phase, "cycle-phase")], className="h2 mb-1"),
+        html.P([subtitle + " · " if subtitle else "",
+                _("Budget {budget}").format(budget=money(cycle.total_budget, cycle.currency))],
+               className="text-muted"),
+    ])
+
+
+def officer_nav(cycle_id: int, active: str) -> dbc.Nav:
+    items = [
+        ("settings", _("Settings and phase"), f"/officer/cycle/{cycle_id}"),
+        ("review", _("Review"), f"/officer/review/{cycle_id}"),
+        ("ballots", _("Voting codes and paper ballots"), f"/officer/ballots/{cycle_id}"),
+        ("count", _("Practice run, count and publish"), f"/officer/count/{cycle_id}"),
+        ("public", _("Public page"), f"/cycle/{cycle_id}"),
+    ]
+    return dbc.Nav([dbc.NavItem(dbc.NavLink(label, href=href, active=key == active)) for key, label, href in items],
+                   pills=True, className="mb-3 flex-wrap", id="officer-cycle-nav")
+
+
+def definition_list(items: list[tuple[str, object]], list_id: str | None = None) -> html.Dl:
+    children = []
+    for term, value in items:
+        children += [html.Dt(term, className="col-sm-4"), html.Dd(value, className="col-sm-8")]
+    kwargs = {"id": list_id} if list_id else {}
+    return html.Dl(children, className="row mb-0", **kwargs)
+
+
+def simple_table(headers: list[str], rows: list[list], table_id: str | None = None, caption: str | None = None):
+    kwargs = {"id": table_id} if table_id else {}
+    return dbc.Table([
+        html.Caption(caption, className="caption-top") if caption else None,
+        html.Thead(html.Tr([html.Th(h, scope="col") for h in headers])),
+        html.Tbody([html.Tr([html.Td(c) for c in row]) for row in rows]),
+    ], striped=True, hover=True, size="sm", responsive=True, **kwargs)
