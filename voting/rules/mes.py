@@ -11,10 +11,9 @@ they decide with a clear margin: whenever two projects' rho, or a project's mone
 within a relative 1e-9 of each other, the decision is taken again in exact rational arithmetic
 (:class:`_Exact`), which replays the rounds so far with Fractions from the recorded payments.
 
-For the add1 completion the per-voter budget rises one currency unit at a time. Along one run every
-quantity is an affine function of the starting budget, so the run also returns how far that budget may
-rise before any decision could change (`stable_for`); the steps inside that range give the same outcome
-and are skipped. Near-ties make that range zero, and then steps are taken one by one.
+For the add1 completion the per-voter budget rises one currency unit at a time; those runs are computed
+many at a time by :mod:`voting.rules.mes_batch` (same decisions, a close call sends a run back here),
+which also proves where whole ranges of steps give the same outcome so that they can be skipped.
 """
 
 from __future__ import annotations
@@ -25,9 +24,10 @@ from fractions import Fraction
 import numpy as np
 
 from voting.compiled import Compiled
+from voting.rules.mes_batch import EXACT, EXCEEDED, run_many
 
 TOL = 1e-9
-LOOK_AHEAD = 0.005  # when recording for add1, refresh every rho within 0.5% of the best (tighter bounds)
+BATCH_BYTES = 8 << 20  # budgets matrix of one batch of add1 runs: at most this many bytes (or 8 runs)
 INF = float("inf")
 
 
@@ -43,11 +43,10 @@ class MESRound:
 
 @dataclass
 class MESRun:
-    """Result of one MES run: funded project indices in order, rounds, and the stability range."""
+    """Result of one MES run: funded project indices in order, rounds, voters' budgets left."""
 
     selected: list[int]
     rounds: list[MESRound]
-    stable_for: float
     budgets: np.ndarray
     dropped: dict[int, int] = field(default_factory=dict)  # project -> round at which it became unaffordable
     last_rho: dict[int, float] = field(default_factory=dict)  # project -> last computed rho (not funded)
@@ -242,12 +241,8 @@ class _Run:
         return float(np.dot(mm, bb - newb))
 
 
-def run_mes(data: Compiled, b0: Fraction, exclude=(), record: bool = False) -> MESRun:
-    """One run of MES with starting budget `b0` per voter; `exclude` lists projects already funded.
-
-    With `record`, the run keeps, per round, the lower bounds of rho of the projects still in the race
-    (used to prove that the add1 steps between two runs give the same outcome).
-    """
+def run_mes(data: Compiled, b0: Fraction, exclude=()) -> MESRun:
+    """One run of MES with starting budget `b0` per voter; `exclude` lists projects already funded."""
     d = data
     run = _Run(d, b0)
     P = len(d.ids)
@@ -269,9 +264,8 @@ def run_mes(data: Compiled, b0: Fraction, exclude=(), record: bool = False) -> M
     rounds: list[MESRound] = []
     dropped: dict[int, int] = {}
     last_rho: dict[int, float] = {}
-    lb_at: list[np.ndarray] = []
     rank = d.rank
-    look = 1 + (LOOK_AHEAD if record else TOL)
+    look = 1 + TOL
     while True:
         cand = np.flatnonzero(alive)
         if len(cand) == 0:
@@ -309,55 +303,19 @@ def run_mes(data: Compiled, b0: Fraction, exclude=(), record: bool = False) -> M
         else:
             choice = close[0]
         p, rho, all_rich = choice
-        if record:
-            lb_at.append(lb.copy())
         paid = run.pay(p, rho)
         rounds.append(MESRound(p, rho, paid, all_rich))
         selected.append(p)
         alive[p] = False
         lb[p] = INF
         last_rho.pop(p, None)
-    result = MESRun(selected, rounds, INF, run.b, dropped, last_rho, run.exact is not None)
-    result.lb_at = lb_at
-    result.run = run
-    return result
-
-
-def _certify(d: Compiled, low: MESRun, high: MESRun) -> bool:
-    """True if every budget between the two runs' gives the same outcome (same funded order).
-
-    Along a fixed order of funded projects, a larger starting budget never lowers any voter's budget,
-    so every rho can only fall and every project's money only rise. Hence if, in the richer run, each
-    competitor's lower bound on rho stays above the winner's rho of the poorer run at every round (ties
-    going to the winner by id), no budget in between can change a decision.
-    """
-    if low.selected != high.selected:
-        return False
-    rank = d.rank
-    for t, rnd in enumerate(low.rounds):
-        p = rnd.project
-        bound = high.lb_at[t].copy()
-        bound[p] = INF
-        win = rnd.rho
-        if np.all(bound > win * (1 + TOL)):
-            continue
-        # Near-tie: cost / total satisfaction is a lower bound of any project's rho, exact when the
-        # winner's supporters were all rich; compare those exact values.
-        if not rnd.all_rich:
-            return False
-        totals = d.mes_totals()
-        w_exact = Fraction(int(d.costs[p]), totals[p])
-        for q in np.flatnonzero(bound <= win * (1 + TOL)).tolist():
-            q_low = Fraction(int(d.costs[q]), totals[q])
-            if q_low < w_exact or (q_low == w_exact and rank[q] < rank[p]):
-                return False
-    return True
+    return MESRun(selected, rounds, run.b, dropped, last_rho, run.exact is not None)
 
 
 def mes(data: Compiled, exclude=()) -> MESRun:
     """MES with the budget shared equally: per voter budget / number of voters."""
     if data.num_voters == 0:
-        return MESRun([], [], INF, np.zeros(0))
+        return MESRun([], [], np.zeros(0))
     return run_mes(data, Fraction(data.budget, data.num_voters), exclude=exclude)
 
 
@@ -367,35 +325,85 @@ def mes_add1(data: Compiled) -> tuple[MESRun, int, int]:
     Returns the last outcome that fits, its step k (budget per voter = budget/n + k; -1 for the empty
     outcome when even the first run does not fit) and the number of MES runs computed. Follows
     pabutools' ``exhaustion_by_budget_increase(..., budget_step=n, exhaustive_stop=False)``, including its
-    bound: the total budget is raised at most to budget * (n + 1), i.e. k <= budget. Steps between two
-    runs that :func:`_certify` proves equal are skipped, the stride doubling while that works.
+    bound: the total budget is raised at most to budget * (n + 1), i.e. k <= budget.
+
+    Steps are computed many at a time (:func:`voting.rules.mes_batch.run_many`). Where the outcome stays
+    the same for a while, steps are sampled `spacing` apart and the steps in between are skipped when
+    the batch certifies that neighbouring samples are equal; a failed certificate makes the spacing
+    smaller, down to every step.
     """
     n = data.num_voters
-    empty = MESRun([], [], INF, np.zeros(0))
     if n == 0:
-        return empty, 0, 0
+        return MESRun([], [], np.zeros(0)), 0, 0
     B = data.budget
     costs = data.costs
+    width_max = max(8, min(1024, BATCH_BYTES // (8 * max(len(data.mult), 1))))
 
-    def at(k: int) -> MESRun:
-        return run_mes(data, Fraction(B + k * n, n), record=True)
+    def budget(k: int) -> Fraction:
+        return Fraction(B + k * n, n)
 
-    base = at(0)
-    runs = 1
-    if int(costs[base.selected].sum()) > B:
-        return empty, -1, runs
-    k, stride = 0, 1
-    while k < B:
-        j = min(stride, B - k)
-        nxt = at(k + j)
-        runs += 1
-        fits = int(costs[nxt.selected].sum()) <= B
-        if j > 1 and (not fits or not _certify(data, base, nxt)):
-            stride = 1
+    frontier, frontier_sel = -1, None  # every step up to `frontier` fits; its outcome
+    spacing, width, runs = 1, 16, 0
+    while frontier < B:
+        if frontier >= 0:
+            spacing = min(spacing, B - frontier)
+        first = frontier + 1 if spacing == 1 or frontier < 0 else frontier
+        ks = list(range(first, B + 1, spacing)[:width])
+        batch = run_many(data, [float(budget(k)) for k in ks], limit=B, certify=True)
+        runs += len(ks)
+        broke, pairs, failed = False, 0, 0
+        for i, k in enumerate(ks):
+            if k <= frontier:
+                continue
+            status, sel = batch.status[i], batch.selected[i]
+            certified = i > 0 and ks[i - 1] == frontier and bool(batch.pair_ok[i - 1])
+            if k != frontier + 1 and not certified:
+                broke = True
+                break
+            if i > 0:
+                pairs += 1
+                failed += not certified
+            if status == EXACT:
+                sel = run_mes(data, budget(k)).selected
+            if status == EXCEEDED or int(costs[sel].sum()) > B:
+                return _add1_result(data, frontier, frontier_sel, runs)
+            frontier, frontier_sel = k, sel
+        if broke:  # resolve the uncertified gap step by step, and what follows
+            width = min(max(16, 2 * spacing), width_max)
+            spacing = 1
             continue
-        if not fits:
-            return base, k, runs
-        if j > 1 or _certify(data, base, nxt):
-            stride *= 2
-        k, base = k + j, nxt
-    return base, k, runs
+        if spacing > 1:
+            spacing *= 2
+        else:  # typical length of the certified stretches: sample a quarter of that apart
+            streak = pairs // (failed + 1)
+            spacing = 1 << max(0, (streak // 4).bit_length() - 1) if streak >= 8 else 1
+        width = min(width * 2, width_max) if spacing == 1 else 32
+    return _add1_result(data, frontier, frontier_sel, runs)
+
+
+def _add1_result(data: Compiled, k: int, selected, runs: int) -> tuple[MESRun, int, int]:
+    """The full MES run at step k (recomputed alone: its rounds serve explanations), checked."""
+    if k < 0:
+        return MESRun([], [], np.zeros(0)), -1, runs
+    run = run_mes(data, Fraction(data.budget + k * data.num_voters, data.num_voters))
+    if run.selected != list(selected):  # pragma: no cover - the two computations must agree
+        raise ArithmeticError(f"MES add1: batched and single runs differ at step {k}")
+    return run, k, runs + 1
+
+
+def mes_add1_plain(data: Compiled) -> tuple[MESRun, int, int]:
+    """add1 the plain way, one full MES run per step (slow; the reference for the batched version)."""
+    n = data.num_voters
+    if n == 0:
+        return MESRun([], [], np.zeros(0)), 0, 0
+    B = data.budget
+    base = run_mes(data, Fraction(B, n))
+    if int(data.costs[base.selected].sum()) > B:
+        return MESRun([], [], np.zeros(0)), -1, 1
+    k = 0
+    while k < B:
+        nxt = run_mes(data, Fraction(B + (k + 1) * n, n))
+        if int(data.costs[nxt.selected].sum()) > B:
+            return base, k, k + 2
+        k, base = k + 1, nxt
+    return base, k, k + 1
