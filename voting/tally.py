@@ -17,7 +17,7 @@ from voting.model import Election
 from voting.outcome import Explanation, Outcome
 from voting.rules.greedy import greedy_by_score, greedy_utilitarian, official_scores
 from voting.rules.maxwelfare import max_welfare
-from voting.rules.mes import mes, mes_add1, run_mes
+from voting.rules.mes import mes, mes_add1, mes_budget_increase, run_mes
 from voting.rules.phragmen import sequential_phragmen
 
 RULES = {
@@ -179,20 +179,7 @@ def _mes_with_completion(election, data, completion, options, details):
     pct = Fraction(str(options.get("step_percent", 1)))
     if pct <= 0:
         raise RuleError("step_percent must be positive")
-    step = B * pct / 100
-    previous: list[int] = []
-    prev_b0 = b0
-    limit = Fraction(B)
-    runs = 0
-    while n and limit <= B * (n + 1):
-        run = run_mes(data, limit / n)
-        runs += 1
-        if int(data.costs[run.selected].sum()) > B:
-            break
-        previous, prev_b0 = list(run.selected), limit / n
-        if _exhaustive(data, previous):
-            break
-        limit += step
+    previous, prev_b0, runs = mes_budget_increase(data, B * pct / 100)
     details.update(mes_runs=runs, voter_budget=float(prev_b0) if prev_b0 is not None else None)
     return previous, list(previous), prev_b0
 

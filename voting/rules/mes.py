@@ -391,6 +391,39 @@ def _add1_result(data: Compiled, k: int, selected, runs: int) -> tuple[MESRun, i
     return run, k, runs + 1
 
 
+def mes_budget_increase(data: Compiled, step: Fraction) -> tuple[list[int], Fraction | None, int]:
+    """pabutools' ``exhaustion_by_budget_increase`` with a fixed step of the total budget: MES with the
+    budget raised by `step` at a time (at most to budget * (n + 1)) until the outcome is exhaustive
+    (kept) or exceeds the budget (the previous one is kept). Returns (funded, per-voter budget of that
+    outcome, number of runs). Runs are computed many at a time."""
+    n, B = data.num_voters, data.budget
+    costs = data.costs
+    previous: list[int] = []
+    prev_b0 = Fraction(B, n) if n else None
+    runs, i, width = 0, 0, 8
+    while n:
+        limits = [B + (i + j) * step for j in range(width) if B + (i + j) * step <= B * (n + 1)]
+        if not limits:
+            break
+        batch = run_many(data, [float(limit / n) for limit in limits], limit=B)
+        for j, limit in enumerate(limits):
+            runs += 1
+            status, sel = batch.status[j], batch.selected[j]
+            if status == EXACT:
+                sel = run_mes(data, limit / n).selected
+            if status == EXCEEDED or int(costs[sel].sum()) > B:
+                return previous, prev_b0, runs
+            previous, prev_b0 = sel, limit / n
+            spent = int(costs[sel].sum())
+            rest = np.ones(len(costs), dtype=bool)
+            rest[sel] = False
+            if not (costs[rest] <= B - spent).any():  # exhaustive
+                return previous, prev_b0, runs
+        i += len(limits)
+        width = min(2 * width, 256)
+    return previous, prev_b0, runs
+
+
 def mes_add1_plain(data: Compiled) -> tuple[MESRun, int, int]:
     """add1 the plain way, one full MES run per step (slow; the reference for the batched version)."""
     n = data.num_voters
