@@ -7,6 +7,7 @@ to decide ties otherwise; projects not listed follow, by id.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
@@ -61,8 +62,12 @@ def _with_tie_breaking(data: Compiled, tie_breaking) -> Compiled:
     rank = np.empty(len(data.ids), dtype=np.int64)
     for r, pid in enumerate(first + rest):
         rank[pos[pid]] = r
-    data.rank = rank
-    return data
+    return replace(data, rank=rank)  # the compiled form is cached: never modify it
+
+
+def _ranked_like(other: Compiled, data: Compiled) -> Compiled:
+    """`other` with the tie-breaking order of `data`."""
+    return other if np.array_equal(other.rank, data.rank) else replace(other, rank=data.rank)
 
 
 def _exhaustive(data: Compiled, selected) -> bool:
@@ -148,8 +153,7 @@ def _mes_with_completion(election, data, completion, options, details):
         part = list(selected)
         if completion == "phragmen" and not _exhaustive(data, selected):
             require_kind(election, ("approval",), "mes + phragmen")
-            card = compile_election(election, "cardinality")
-            card.rank = data.rank
+            card = _ranked_like(compile_election(election, "cardinality"), data)
             selected += sequential_phragmen(card, initial=selected)
         return selected, part, b0
     if completion in ("add1", "add1-greedy", "add1-comparison"):
@@ -161,12 +165,10 @@ def _mes_with_completion(election, data, completion, options, details):
             details["voter_budget"] = float(b0)
         part = list(selected)
         if completion == "add1-greedy" and not _exhaustive(data, selected):
-            cost_data = compile_election(election, "cost")
-            cost_data.rank = data.rank
+            cost_data = _ranked_like(compile_election(election, "cost"), data)
             selected += greedy_utilitarian(cost_data, initial=selected)
         if completion == "add1-comparison":
-            cost_data = compile_election(election, "cost")
-            cost_data.rank = data.rank
+            cost_data = _ranked_like(compile_election(election, "cost"), data)
             greedy = greedy_utilitarian(cost_data)
             prefer_mes, prefer_greedy = _popularity(cost_data, selected, greedy)
             details.update(prefer_mes=prefer_mes, prefer_greedy=prefer_greedy)

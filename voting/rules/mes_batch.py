@@ -69,6 +69,15 @@ class _Prep:
         self.key = np.full(P, P, dtype=np.int64)
         self.key[order] = np.arange(len(order))
         self.overlap = _overlap(d)
+        # all supporters of all projects, project after project (for evaluating many projects at once)
+        self.ptr = np.zeros(P + 1, dtype=np.int64)
+        np.cumsum([len(i) for i in d.sup_idx], out=self.ptr[1:])
+        self.sup_all = np.concatenate(d.sup_idx) if P else np.zeros(0, dtype=np.int64)
+        self.m_all = d.mult[self.sup_all].astype(np.float64)
+        self.s_all = np.concatenate(self.s) if P else np.zeros(0)
+        self.rho0_arr = np.array(self.rho0, dtype=np.float64)
+        self.cost_arr = np.array(self.costf, dtype=np.float64)
+        self.apart = ~self.overlap
         # twins: same cost, supporters and satisfaction, hence the same rho in every run (ties by id)
         classes: dict = {}
         self.twin = np.array(
@@ -224,18 +233,21 @@ def _eval_lead(g: _Group, p: int, pp: _Prep) -> bool:
     """Refresh rho of p in the lead run (inf if its supporters cannot pay). True on a close call."""
     bb = g.B[pp.idx[p], -1]
     cost = pp.costf[p]
-    money = float(pp.m[p] @ bb)
-    g.fresh[p] = True
-    if money < cost * (1 - TOL):
-        g.lb[p] = INF
-        return False
     rho0 = pp.rho0[p]
+    g.fresh[p] = True
     if pp.uniform[p]:
         s = pp.s0[p]
         low = float(bb.min()) / s
     else:
         s = pp.s[p]
         low = float((bb / s).min())
+    if low > rho0 * (1 + TOL):  # every supporter clearly rich: affordable, rho = cost / total sat
+        g.lb[p] = rho0
+        return False
+    money = float(pp.m[p] @ bb)
+    if money < cost * (1 - TOL):
+        g.lb[p] = INF
+        return False
     if low >= rho0:
         g.lb[p] = rho0
     else:  # Newton steps from cost / total satisfaction: the poor (budget < rho * sat) pay all they have
@@ -256,6 +268,25 @@ def _eval_lead(g: _Group, p: int, pp: _Prep) -> bool:
             count = new
         g.lb[p] = rho
     return money <= cost * (1 + TOL)
+
+
+def _eval_lead_many(g: _Group, ps: np.ndarray, pp: _Prep) -> None:
+    """Settle at once, in the lead run, the projects of `ps` that are clearly unaffordable or whose
+    supporters are all clearly rich (rho = cost / total sat); the others keep their bound."""
+    starts, ends = pp.ptr[ps], pp.ptr[ps + 1]
+    lengths = ends - starts
+    offsets = np.zeros(len(ps), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=offsets[1:])
+    at = np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
+    bb = g.B[pp.sup_all[at], -1]
+    money = np.add.reduceat(pp.m_all[at] * bb, offsets)
+    low = np.minimum.reduceat(bb / pp.s_all[at], offsets)
+    rho0 = pp.rho0_arr[ps]
+    out = money < pp.cost_arr[ps] * (1 - TOL)
+    rich = low > rho0 * (1 + TOL)
+    g.lb[ps[out]] = INF
+    g.lb[ps[rich]] = rho0[rich]
+    g.fresh[ps[out | rich]] = True
 
 
 def _eval_cols(g: _Group, p: int, pp: _Prep, start: float):
@@ -332,33 +363,41 @@ def _advance(g: _Group, ctx: _Ctx) -> None:
     pp = ctx.pp
     while g is not None:
         nc = len(g.cols)
-        lb, fresh = g.lb, g.fresh
+        lb = g.lb
         live = np.flatnonzero(lb < INF)
         if len(live) == 0:  # nothing affordable in the lead run, hence in none
-            for c in g.cols.tolist():
-                ctx.selected[c] = list(g.selected)
+            _finish(g, ctx)
             return
         # lazy evaluation in the lead run, by increasing bound, while a bound is within TOL of the best
-        is_fresh = fresh[live]
-        best = float(lb[live[is_fresh]].min()) if is_fresh.any() else INF
-        cand = live[~is_fresh]
-        order = np.argsort(lb[cand], kind="stable")
-        queue, bounds = cand[order].tolist(), lb[cand][order].tolist()
-        pos, close = 0, False
+        stale = live[~g.fresh[live]]
+        if len(stale) >= 16:  # many to refresh: settle the easy ones together
+            _eval_lead_many(g, stale, pp)
+            live = np.flatnonzero(lb < INF)
+            if len(live) == 0:
+                _finish(g, ctx)
+                return
+        values = lb[live]
+        order = np.argsort(values, kind="stable")
+        queue, bounds, known = live[order].tolist(), values[order].tolist(), g.fresh[live][order].tolist()
+        best, pos, close = INF, 0, False
         while pos < len(queue) and bounds[pos] <= best * (1 + TOL):
             q = queue[pos]
+            if known[pos]:
+                value = bounds[pos]
+            else:
+                close |= _eval_lead(g, q, pp)
+                value = float(lb[q])
+            if value < best:
+                best = value
             pos += 1
-            close |= _eval_lead(g, q, pp)
-            if lb[q] < best:
-                best = float(lb[q])
         if close or best == INF:
             g = _lead_exact(g, ctx) if close else _finish(g, ctx)
             continue
-        near = np.flatnonzero((lb <= best * (1 + TOL)) & fresh)
+        near = [q for q in queue[:pos] if lb[q] <= best * (1 + TOL)]
         if len(near) == 1:
-            w = int(near[0])
+            w = near[0]
         else:  # near-tie in the lead run
-            w = _tie_winner(g, near.tolist(), nc - 1, pp)
+            w = _tie_winner(g, near, nc - 1, pp)
             if w is None:
                 g = _lead_exact(g, ctx)
                 continue
@@ -374,6 +413,8 @@ def _advance(g: _Group, ctx: _Ctx) -> None:
         if poor.any() or close_w.any():  # (the lead run is neither)
             keep = ~poor
             g = ctx.to_exact(ctx.subset(g, keep), close_w[keep])
+            if g is None:  # pragma: no cover - the lead run stays
+                return
             keep &= ~close_w
             rho_w, rich_w = rho_w[keep], rich_w[keep]
             lb = g.lb
@@ -383,18 +424,17 @@ def _advance(g: _Group, ctx: _Ctx) -> None:
         # a rival whose bound is above w's rho in the poorest run (the highest) loses in every run
         floor = float(rho_w[0]) * (1 + TOL)
         while pos < len(queue) and bounds[pos] <= floor:
-            q = queue[pos]
+            if not known[pos]:
+                close |= _eval_lead(g, queue[pos], pp)
             pos += 1
-            close |= _eval_lead(g, q, pp)
         if close:
             g = _lead_exact(g, ctx)
             continue
-        rivals = np.flatnonzero(lb <= floor)
-        rivals = rivals[rivals != w]
-        if len(rivals) == 0:
+        rivals = [q for q in queue[:pos] if q != w and lb[q] <= floor]
+        if not rivals:
             g = _pay_and_check(g, w, rho_w, ctx)
             continue
-        _contest(g, w, rho_w, rich_w, rivals, ctx)
+        _contest(g, w, rho_w, rich_w, np.array(rivals), ctx)
         return
 
 
@@ -504,5 +544,5 @@ def _pay(g: _Group, w: int, rho: np.ndarray, pp: _Prep) -> np.ndarray:
     g.selected.append(w)
     g.spent += pp.cost[w]
     g.lb[w] = INF
-    g.fresh &= ~pp.overlap[w]
+    g.fresh &= pp.apart[w]
     return borderline
