@@ -171,10 +171,17 @@ def _distinct_ballots(ids: list[str], prof) -> tuple:
     return mult, d_ptr, items[at], None if points is None else points[at], position[at]
 
 
+_WORDS: dict[tuple[int, int], np.ndarray] = {}
+
+
 def _random_words(count: int, stream: int) -> np.ndarray:
     """Odd random 64-bit words from a fixed seed (the same grouping on every run)."""
-    rng = np.random.default_rng([20240611, stream])
-    return rng.integers(1, 2**63, size=count, dtype=np.uint64) | np.uint64(1)
+    size = 1 << max(8, (count - 1).bit_length())
+    words = _WORDS.get((stream, size))
+    if words is None:
+        rng = np.random.default_rng([20240611, stream, size])
+        words = _WORDS[stream, size] = rng.integers(1, 2**63, size=size, dtype=np.uint64) | np.uint64(1)
+    return words[:count]
 
 
 def _distinct_by_sort(items, points, offsets, lengths, position, kind):
