@@ -157,8 +157,8 @@ def test_exact_tie_with_a_voter_left_with_nothing(monkeypatch):
 
 
 def test_exactly_affordable_project_in_a_poorer_run():
-    """Found by a random search: in the poorest of several runs a rival of the lead's winner costs exactly
-    what its supporters have (a close call, decided exactly), while richer runs afford it clearly."""
+    """Found by a random search: in the poorest of several runs a project costs exactly what its
+    supporters have (affordable, only just), while richer runs afford it clearly."""
     ids, costs = ["2", "11", "5", "9", "1"], [24, 6, 6, 24, 36]
     ballots = [Ballot(f"v{v}", set(ids)) for v in range(5)]
     e = Election(Instance(24, [Project(p, c) for p, c in zip(ids, costs, strict=True)]), Profile("approval", ballots))
@@ -166,10 +166,20 @@ def test_exactly_affordable_project_in_a_poorer_run():
     budgets = [Fraction(24 + 5 * k, 5) for k in range(4)]
     batch = run_many(data, [float(b) for b in budgets], limit=24, certify=True)
     for i, b in enumerate(budgets):
+        assert batch.status[i] in (DONE, EXACT, EXCEEDED)
         if batch.status[i] == DONE:
             assert batch.selected[i] == run_mes(data, b).selected
-    assert batch.status[0] == EXACT  # 24 = 5 * 24/5: affordable, but only just
     assert run_mes(data, budgets[0]).selected == [1, 2]
+    # evaluated in every run, project "2" is a close call where its 5 supporters have 24/5 each
+    from voting.rules.mes_batch import _eval_cols, _Group, prep
+
+    pp = prep(data)
+    B = np.array([[float(b) for b in budgets]])
+    group = _Group(np.arange(4), B, np.full(len(ids), pp.rho0[0]), [], 0)
+    rho, close, rich = _eval_cols(group, 0, pp, pp.rho0[0])
+    assert close.tolist() == [True, False, False, False]
+    assert np.isfinite(rho).all() and (rho[1:] == pytest.approx(1 / 5))
+    assert rich.tolist() == [False, True, True, True]
 
 
 @pytest.mark.parametrize(

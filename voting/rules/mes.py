@@ -18,6 +18,7 @@ which also proves where whole ranges of steps give the same outcome so that they
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -327,58 +328,86 @@ def mes_add1(data: Compiled) -> tuple[MESRun, int, int]:
     pabutools' ``exhaustion_by_budget_increase(..., budget_step=n, exhaustive_stop=False)``, including its
     bound: the total budget is raised at most to budget * (n + 1), i.e. k <= budget.
 
-    Steps are computed many at a time (:func:`voting.rules.mes_batch.run_many`). Where the outcome stays
-    the same for a while, steps are sampled `spacing` apart and the steps in between are skipped when
-    the batch certifies that neighbouring samples are equal; a failed certificate makes the spacing
-    smaller, down to every step.
+    Steps are computed many at a time (:func:`voting.rules.mes_batch.run_many`), as samples: where the
+    outcome stays the same for a while they are taken `spacing` apart, and the steps between two
+    neighbouring samples are skipped when the batch certifies that both samples and everything
+    between give the same outcome. Gaps that are not certified are sampled again more finely (all at
+    once in the next batch), down to single steps, but only those before the first sample that
+    exceeds the budget. The answer is the step before the first one that exceeds.
     """
     n = data.num_voters
     if n == 0:
         return MESRun([], [], np.zeros(0)), 0, 0
     B = data.budget
     costs = data.costs
-    width_max = max(8, min(1024, BATCH_BYTES // (8 * max(len(data.mult), 1))))
+    width_max = max(16, min(1024, BATCH_BYTES // (8 * max(len(data.mult), 1))))
 
     def budget(k: int) -> Fraction:
         return Fraction(B + k * n, n)
 
-    frontier, frontier_sel = -1, None  # every step up to `frontier` fits; its outcome
+    fits: dict[int, bool] = {}  # sampled steps: does the outcome fit in the budget?
+    outcome: dict[int, list[int]] = {}
+    closed: set[int] = set()  # sample a: every step up to the next sample gives the same outcome
     spacing, width, runs = 1, 16, 0
-    while frontier < B:
-        if frontier >= 0:
-            spacing = min(spacing, B - frontier)
-        first = frontier + 1 if spacing == 1 or frontier < 0 else frontier
-        ks = list(range(first, B + 1, spacing)[:width])
-        batch = run_many(data, [float(budget(k)) for k in ks], limit=B, certify=True)
-        runs += len(ks)
-        broke, pairs, failed = False, 0, 0
-        for i, k in enumerate(ks):
-            if k <= frontier:
-                continue
-            status, sel = batch.status[i], batch.selected[i]
-            certified = i > 0 and ks[i - 1] == frontier and bool(batch.pair_ok[i - 1])
-            if k != frontier + 1 and not certified:
-                broke = True
+    while True:
+        ks = sorted(fits)
+        first_out = next((k for k in ks if not fits[k]), None)
+        end = first_out if first_out is not None else (ks[-1] if ks else -1)
+        points: set[int] = set()
+        for a, b in zip(ks, ks[1:], strict=False):  # open gaps before the first step that exceeds
+            if b > end or len(points) >= width_max:
                 break
-            if i > 0:
-                pairs += 1
-                failed += not certified
+            if b - a > 1 and a not in closed:
+                points.update(range(a, b + 1) if b - a <= 16 else (a + (b - a) * j // 9 for j in range(10)))
+        extend = first_out is None and (not ks or ks[-1] < B) and len(points) < width
+        if extend:
+            start = ks[-1] if ks else 0
+            step = min(spacing, max(1, B - start))
+            more = range(start + (step if step == 1 and ks else 0), B + 1, step)[: width - len(points)]
+            points.update(more)
+            if step > 1 and ks:
+                points.add(start)
+        if not points:
+            break
+        cols = sorted(points)
+        batch = run_many(data, [float(budget(k)) for k in cols], limit=B, certify=True)
+        runs += len(cols)
+        done = len(cols)  # columns with a result (those after a step that exceeds are left unfinished)
+        for i, k in enumerate(cols):
+            status = batch.status[i]
+            if status == EXCEEDED and i > batch.cutoff:
+                done = i
+                break
+            sel = batch.selected[i]
             if status == EXACT:
                 sel = run_mes(data, budget(k)).selected
-            if status == EXCEEDED or int(costs[sel].sum()) > B:
-                return _add1_result(data, frontier, frontier_sel, runs)
-            frontier, frontier_sel = k, sel
-        if broke:  # resolve the uncertified gap step by step, and what follows
-            width = min(max(16, 2 * spacing), width_max)
-            spacing = 1
-            continue
-        if spacing > 1:
-            spacing *= 2
-        else:  # typical length of the certified stretches: sample a quarter of that apart
-            streak = pairs // (failed + 1)
-            spacing = 1 << max(0, (streak // 4).bit_length() - 1) if streak >= 8 else 1
-        width = min(width * 2, width_max) if spacing == 1 else 32
-    return _add1_result(data, frontier, frontier_sel, runs)
+            fits[k] = status != EXCEEDED and int(costs[sel].sum()) <= B
+            if fits[k]:
+                outcome[k] = sel
+        ks = sorted(fits)
+        certified = failed = 0
+        for i in range(done - 1):
+            if batch.pair_ok[i] and batch.status[i] != EXACT and batch.status[i + 1] != EXACT:
+                for c in ks[bisect_left(ks, cols[i]) : bisect_left(ks, cols[i + 1])]:
+                    closed.add(c)  # every step from cols[i] to cols[i + 1] gives the same outcome
+                certified += 1
+            else:
+                failed += 1
+        if extend:  # sample further apart where certificates hold, closer where they fail
+            if spacing == 1:  # typical length of the certified stretches: sample a quarter of that apart
+                streak = (certified + failed) // (failed + 1)
+                spacing = 1 << max(0, (streak // 4).bit_length() - 1) if streak >= 8 else 1
+            elif failed == 0:
+                spacing *= 2
+            elif failed * 4 > certified:
+                spacing = max(1, spacing // 2)
+            width = min(width * 2, width_max) if spacing == 1 else 32
+    ks = sorted(fits)
+    first_out = next((k for k in ks if not fits[k]), None)
+    k = first_out - 1 if first_out is not None else B
+    if k >= 0 and k not in outcome:  # pragma: no cover - the search always ends on a sampled step
+        raise ArithmeticError(f"MES add1: step {k} was not computed")
+    return _add1_result(data, k, outcome.get(k), runs)
 
 
 def _add1_result(data: Compiled, k: int, selected, runs: int) -> tuple[MESRun, int, int]:

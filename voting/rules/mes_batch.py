@@ -125,6 +125,7 @@ class Batch:
     status: np.ndarray  # DONE, EXCEEDED (spent more than `limit`, stopped early) or EXACT (recompute alone)
     selected: list  # per column: funded project indices in order (DONE), else None
     pair_ok: np.ndarray  # pair_ok[j]: columns j and j+1 proven equal (only with certify)
+    cutoff: int  # the first column that exceeded `limit` (columns after it are left unfinished), or K
 
 
 class _Group:
@@ -201,7 +202,7 @@ def run_many(data: Compiled, budgets, limit: int | None = None, certify: bool = 
     P, D = len(data.ids), len(data.mult)
     ctx = _Ctx(pp, K, limit, certify)
     if K == 0:
-        return Batch(ctx.status, ctx.selected, ctx.pair_ok)
+        return Batch(ctx.status, ctx.selected, ctx.pair_ok, 0)
     lb = np.full(P, INF)
     zero_cost = []
     for p in range(P):
@@ -226,7 +227,7 @@ def run_many(data: Compiled, budgets, limit: int | None = None, certify: bool = 
     ctx.status[ctx.cutoff :] = EXCEEDED
     for c in range(ctx.cutoff, K):
         ctx.selected[c] = None
-    return Batch(ctx.status, ctx.selected, ctx.pair_ok)
+    return Batch(ctx.status, ctx.selected, ctx.pair_ok, ctx.cutoff)
 
 
 def _eval_lead(g: _Group, p: int, pp: _Prep) -> bool:
@@ -430,7 +431,13 @@ def _advance(g: _Group, ctx: _Ctx) -> None:
         if close:
             g = _lead_exact(g, ctx)
             continue
-        rivals = [q for q in queue[:pos] if q != w and lb[q] <= floor]
+        # Nor can a twin of w (same supporters and cost: the same rho everywhere, the id decides), nor,
+        # when w's supporters are all clearly rich in every run (rho = cost / total sat exactly), a
+        # project whose cost / total sat is larger (or equal, with a later id): no rho is below it.
+        twin, rank, key = pp.twin[w], pp.rank, pp.key
+        rivals = [q for q in queue[:pos] if q != w and lb[q] <= floor and (pp.twin[q] != twin or rank[q] < rank[w])]
+        if rivals and rich_w.all():
+            rivals = [q for q in rivals if key[q] < key[w]]
         if not rivals:
             g = _pay_and_check(g, w, rho_w, ctx)
             continue
