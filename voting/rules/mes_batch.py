@@ -371,7 +371,7 @@ def _advance(g: _Group, ctx: _Ctx) -> None:
             return
         # lazy evaluation in the lead run, by increasing bound, while a bound is within TOL of the best
         stale = live[~g.fresh[live]]
-        if len(stale) >= 16:  # many to refresh: settle the easy ones together
+        if len(stale) >= 16 and len(stale) == len(live):  # nothing known yet: settle the easy ones together
             _eval_lead_many(g, stale, pp)
             live = np.flatnonzero(lb < INF)
             if len(live) == 0:
