@@ -62,15 +62,30 @@ class Compiled:
             ]
         return cached
 
+    def flat(self) -> tuple:
+        """All supporters of all projects, project after project: (pointers per project, distinct
+        ballots, their multiplicity and satisfaction as floats), cached."""
+        cached = self.__dict__.get("_flat")
+        if cached is None:
+            ptr = np.zeros(len(self.ids) + 1, dtype=np.int64)
+            np.cumsum([len(i) for i in self.sup_idx], out=ptr[1:])
+            ballots = np.concatenate(self.sup_idx) if self.ids else np.zeros(0, dtype=np.int64)
+            sat = np.concatenate(self.sup_sat) if self.ids else np.zeros(0, dtype=np.int64)
+            cached = ptr, ballots, self.mult[ballots].astype(np.float64), sat.astype(np.float64)
+            self.__dict__["_flat"] = cached
+        return cached
+
     def mes_arrays(self) -> list[tuple]:
         """Per project: supporters, their multiplicity and satisfaction (floats), total, uniform?"""
         cached = self.__dict__.get("_mes_arrays")
         if cached is None:
+            ptr, _, m, s = self.flat()
+            bounds = ptr.tolist()
             cached = []
-            for idx, sat, total in zip(self.sup_idx, self.sup_sat, self.mes_totals(), strict=True):
-                s = sat.astype(np.float64)
+            for p, (idx, sat, total) in enumerate(zip(self.sup_idx, self.sup_sat, self.mes_totals(), strict=True)):
                 uniform = bool(len(sat) == 0 or (sat == sat[0]).all())
-                cached.append((idx, self.mult[idx].astype(np.float64), s, float(total), uniform))
+                span = slice(bounds[p], bounds[p + 1])
+                cached.append((idx, m[span], s[span], float(total), uniform))
             self.__dict__["_mes_arrays"] = cached
         return cached
 
@@ -126,40 +141,50 @@ def _distinct_ballots(ids: list[str], prof) -> tuple:
     different ballots (it would fall back to a plain sort of the rows).
     """
     pos = {pid: i for i, pid in enumerate(ids)}
-    local_to_inst = np.array([pos[p] for p in prof.project_ids] or [0], dtype=np.int64)
+    local_to_inst = np.array([pos[p] for p in prof.project_ids] or [0], dtype=np.int32)
     n = len(prof)
     offsets = np.asarray(prof._offsets, dtype=np.int64)
     lengths = np.diff(offsets)
-    items = local_to_inst[prof._items] if len(prof._items) else np.zeros(0, dtype=np.int64)
+    index = np.int32 if len(prof._items) < 2**31 else np.int64  # entries are counted in int32 when they fit
+    items = local_to_inst[prof._items] if len(prof._items) else np.zeros(0, dtype=np.int32)
     points = np.asarray(prof._points, dtype=np.int64) if prof.kind == "cardinal" else None
-    ballot_of = np.repeat(np.arange(n), lengths)
+    ballot_of = np.repeat(np.arange(n, dtype=index), lengths)
     if prof.kind != "ordinal" and len(items) > 1:  # sets: sort each ballot by project (if not yet)
         unsorted = (items[1:] <= items[:-1]) & (ballot_of[1:] == ballot_of[:-1])
         if unsorted.any():
-            order = np.argsort(ballot_of * (len(ids) + 1) + items, kind="stable")
+            order = np.argsort(ballot_of.astype(np.int64) * (len(ids) + 1) + items, kind="stable")
             items = items[order]
             if points is not None:
                 points = points[order]
-    position = np.arange(len(items)) - np.repeat(offsets[:-1], lengths)
+            del order
+        del unsorted
+    position = np.arange(len(items), dtype=index) - np.repeat(offsets[:-1].astype(index), lengths)
     word = _random_words(len(ids) + 1, 1)
     mix = word[items]
     if points is not None:
-        mix = mix * (points.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(1))
+        mix *= points.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(1)
     elif prof.kind == "ordinal":
-        mix = mix * _random_words(int(lengths.max()) + 1 if n else 1, 2)[position]
+        mix *= _random_words(int(lengths.max()) + 1 if n else 1, 2)[position]
     with np.errstate(over="ignore"):
         total = np.zeros(len(items) + 1, dtype=np.uint64)
         np.cumsum(mix, out=total[1:])
+        del mix
         h = total[offsets[1:]] - total[offsets[:-1]] + lengths.astype(np.uint64) * word[-1]
+        del total
     if n:
         _, first, inverse, counts = np.unique(h, return_index=True, return_inverse=True, return_counts=True)
     else:
         first = inverse = counts = np.zeros(0, dtype=np.int64)
+    del h
     rep = first[inverse]  # each ballot's representative: the first ballot with its hash
+    del inverse
     same = (lengths[rep] == lengths).all()
     if same and len(items):
-        other = offsets[rep][ballot_of] + position
+        other = offsets[rep].astype(index)[ballot_of]
+        other += position
         same = (items[other] == items).all() and (points is None or (points[other] == points).all())
+        del other
+    del rep, ballot_of
     if not same:  # a 64-bit hash collision: group by sorting the rows instead
         return _distinct_by_sort(items, points, offsets, lengths, position, prof.kind)
     order = np.argsort(first, kind="stable")  # distinct ballots in order of first appearance
@@ -168,7 +193,7 @@ def _distinct_ballots(ids: list[str], prof) -> tuple:
     d_ptr = np.zeros(len(reps) + 1, dtype=np.int64)
     np.cumsum(d_len, out=d_ptr[1:])
     at = np.repeat(offsets[reps] - d_ptr[:-1], d_len) + np.arange(int(d_ptr[-1]))
-    return mult, d_ptr, items[at], None if points is None else points[at], position[at]
+    return mult, d_ptr, items[at].astype(np.int64), None if points is None else points[at], position[at]
 
 
 _WORDS: dict[tuple[int, int], np.ndarray] = {}

@@ -28,7 +28,7 @@ from voting.compiled import Compiled
 from voting.rules.mes_batch import EXACT, EXCEEDED, run_many
 
 TOL = 1e-9
-BATCH_BYTES = 8 << 20  # budgets matrix of one batch of add1 runs: at most this many bytes (or 8 runs)
+BATCH_BYTES = 4 << 20  # one batch of add1 runs: its budgets and largest temporaries, about this many bytes
 INF = float("inf")
 
 
@@ -340,7 +340,7 @@ def mes_add1(data: Compiled) -> tuple[MESRun, int, int]:
         return MESRun([], [], np.zeros(0)), 0, 0
     B = data.budget
     costs = data.costs
-    width_max = max(16, min(1024, BATCH_BYTES // (8 * max(len(data.mult), 1))))
+    width_max = _width_max(data)
 
     def budget(k: int) -> Fraction:
         return Fraction(B + k * n, n)
@@ -348,7 +348,7 @@ def mes_add1(data: Compiled) -> tuple[MESRun, int, int]:
     fits: dict[int, bool] = {}  # sampled steps: does the outcome fit in the budget?
     outcome: dict[int, list[int]] = {}
     closed: set[int] = set()  # sample a: every step up to the next sample gives the same outcome
-    spacing, width, runs = 1, 16, 0
+    spacing, width, runs = 1, min(16, width_max), 0
     while True:
         ks = sorted(fits)
         first_out = next((k for k in ks if not fits[k]), None)
@@ -401,13 +401,20 @@ def mes_add1(data: Compiled) -> tuple[MESRun, int, int]:
                 spacing *= 2
             elif failed * 4 > certified:
                 spacing = max(1, spacing // 2)
-            width = min(width * 2, width_max) if spacing == 1 else 32
+            width = min(width * 2, width_max) if spacing == 1 else min(32, width_max)
     ks = sorted(fits)
     first_out = next((k for k in ks if not fits[k]), None)
     k = first_out - 1 if first_out is not None else B
     if k >= 0 and k not in outcome:  # pragma: no cover - the search always ends on a sampled step
         raise ArithmeticError(f"MES add1: step {k} was not computed")
     return _add1_result(data, k, outcome.get(k), runs)
+
+
+def _width_max(data: Compiled) -> int:
+    """How many runs one batch may hold: a column of budgets per run, plus temporaries as large as
+    a few columns of the most supported project's supporters, within BATCH_BYTES."""
+    column = 8 * (len(data.mult) + 3 * max((len(i) for i in data.sup_idx), default=0))
+    return max(4, min(1024, BATCH_BYTES // max(column, 1)))
 
 
 def _add1_result(data: Compiled, k: int, selected, runs: int) -> tuple[MESRun, int, int]:
@@ -429,7 +436,8 @@ def mes_budget_increase(data: Compiled, step: Fraction) -> tuple[list[int], Frac
     costs = data.costs
     previous: list[int] = []
     prev_b0 = Fraction(B, n) if n else None
-    runs, i, width = 0, 0, 8
+    width_max = _width_max(data)
+    runs, i, width = 0, 0, min(8, width_max)
     while n:
         limits = [B + (i + j) * step for j in range(width) if B + (i + j) * step <= B * (n + 1)]
         if not limits:
@@ -449,7 +457,7 @@ def mes_budget_increase(data: Compiled, step: Fraction) -> tuple[list[int], Frac
             if not (costs[rest] <= B - spent).any():  # exhaustive
                 return previous, prev_b0, runs
         i += len(limits)
-        width = min(2 * width, 256)
+        width = min(2 * width, width_max)
     return previous, prev_b0, runs
 
 

@@ -50,14 +50,18 @@ class _Prep:
         P = len(d.ids)
         totals = d.mes_totals()
         self.rank = d.rank
+        self.mult, self.sat = d.mult, d.sup_sat
         self.idx = d.sup_idx
-        self.m = [d.mult[i].astype(np.float64) for i in d.sup_idx]
-        self.msi = [d.mult[i] * s for i, s in zip(d.sup_idx, d.sup_sat, strict=True)]  # int64
-        self.s = [s.astype(np.float64) for s in d.sup_sat]
+        # all supporters of all projects, project after project; per project views into them
+        self.ptr, self.sup_all, self.m_all, self.s_all = d.flat()
+        self.ms_all = self.m_all * self.s_all
+        bounds = self.ptr.tolist()
+        self.m = [self.m_all[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+        self.s = [self.s_all[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+        self.ms = [self.ms_all[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
         self.uniform = [bool(len(s) == 0 or (s == s[0]).all()) for s in d.sup_sat]
         self.s0 = [float(s[0]) if len(s) else 1.0 for s in d.sup_sat]
         self.scol = [s[:, None] for s in self.s]
-        self.ms = [m * s for m, s in zip(self.m, self.s, strict=True)]
         self.tot = [float(t) for t in totals]
         self.cost = [int(c) for c in d.costs]
         self.costf = [float(c) for c in d.costs]
@@ -69,24 +73,17 @@ class _Prep:
         self.key = np.full(P, P, dtype=np.int64)
         self.key[order] = np.arange(len(order))
         self.overlap = _overlap(d)
-        # all supporters of all projects, project after project (for evaluating many projects at once)
-        self.ptr = np.zeros(P + 1, dtype=np.int64)
-        np.cumsum([len(i) for i in d.sup_idx], out=self.ptr[1:])
-        self.sup_all = np.concatenate(d.sup_idx) if P else np.zeros(0, dtype=np.int64)
-        self.m_all = d.mult[self.sup_all].astype(np.float64)
-        self.s_all = np.concatenate(self.s) if P else np.zeros(0)
         self.rho0_arr = np.array(self.rho0, dtype=np.float64)
         self.cost_arr = np.array(self.costf, dtype=np.float64)
         self.apart = ~self.overlap
         # twins: same cost, supporters and satisfaction, hence the same rho in every run (ties by id)
-        classes: dict = {}
-        self.twin = np.array(
-            [
-                classes.setdefault((self.cost[p], d.sup_idx[p].tobytes(), d.sup_sat[p].tobytes()), p)
-                for p in range(P)
-            ],
-            dtype=np.int64,
-        )
+        self.twin = np.arange(P, dtype=np.int64)
+        first: dict = {}
+        for p in range(P):
+            idx, sat = d.sup_idx[p], d.sup_sat[p]
+            q = first.setdefault((self.cost[p], len(idx), hash(idx.tobytes()), hash(sat.tobytes())), p)
+            if q != p and np.array_equal(idx, d.sup_idx[q]) and np.array_equal(sat, d.sup_sat[q]):
+                self.twin[p] = q
 
 
 def _overlap(d: Compiled) -> np.ndarray:
@@ -99,7 +96,7 @@ def _overlap(d: Compiled) -> np.ndarray:
     ballot = np.concatenate(d.sup_idx)
     order = np.argsort(ballot, kind="stable")
     proj, ballot = proj[order], ballot[order]
-    chunk = 4096
+    chunk = 1024
     A = np.zeros((min(chunk, D), P), dtype=np.float32)
     bounds = np.searchsorted(ballot, np.arange(0, D + chunk, chunk))
     for lo in range(0, D, chunk):
@@ -335,7 +332,8 @@ def _exact_tie(g: _Group, rows: list[int], near: np.ndarray, cols: np.ndarray, p
     for i, p in enumerate(rows):
         Bq = g.B[pp.idx[p]][:, cols]
         has = Bq > 0
-        den[i] = pp.msi[p] @ has.astype(np.int64)  # satisfaction of supporters with money (exact int)
+        sat = pp.mult[pp.idx[p]] * pp.sat[p]  # int64
+        den[i] = sat @ has.astype(np.int64)  # satisfaction of supporters with money (exact int)
         with np.errstate(divide="ignore", invalid="ignore"):
             rho = pp.costf[p] / den[i]
             low = np.where(has, Bq / (pp.scol[p] if not pp.uniform[p] else pp.s0[p]), INF).min(axis=0)
