@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pabulib_cases import election
+from pabulib_cases import election, reference
 
 from voting import Ballot, Election, Instance, Profile, Project, tally
 from voting.compiled import compile_election
@@ -191,3 +191,15 @@ def test_real_instances_add1_equals_plain_steps(stem):
     fast, k, _ = mes_add1(compile_election(election(stem), "cost"))
     plain, k_plain, _ = mes_add1_plain(compile_election(election(stem), "cost"))
     assert (fast.selected, k) == (plain.selected, k_plain)
+
+
+def test_add1_on_budapest_equals_the_stored_plain_steps():
+    """pabutools' add1 cannot finish on Budapest VIII 2022 (153,144 steps of 1 HUF per voter). The stored
+    outcome is this engine's plain add1, one exact MES run per step (about 90 s): NOT pabutools'."""
+    stem = "Hungary_Budapest_2022_VIII_Jozsefvaros"
+    entry = reference(stem)["mes_cost_add1_noexh_ours_plain"]
+    assert entry["pabutools_version"] is None
+    outcome = tally(election(stem), rule="mes", completion="add1", explain=False)
+    assert outcome.selected == entry["selected"]
+    assert outcome.total_cost == int(entry["total_cost"])
+    assert outcome.details["add1_step"] == 153144
