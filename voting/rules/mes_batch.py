@@ -11,7 +11,11 @@ richest run, the *lead*. Rounds are computed in the lead run with pabutools' laz
 grows from round to round, so an old value is a lower bound; it even stays exact while no funded
 project shares a supporter with it). Those values are lower bounds in every other run of the group:
 only the lead's winner is then evaluated in all runs, and only the rivals whose bound does not exceed
-the winner's rho in the poorest run are compared run by run.
+the winner's rho in the poorest run are compared run by run. Not even those when they cannot win: a
+twin of the winner (same supporters, satisfaction and cost: the same rho everywhere) with a later id,
+or, when the winner's supporters are all clearly rich in every run (its rho is then exactly cost /
+total satisfaction), a project whose own cost / total satisfaction, a lower bound of its rho, is
+larger, or equal with a later id.
 
 Decisions are those of :func:`voting.rules.mes.run_mes`: floats decide only with a relative margin of
 ``TOL``. A run that meets a closer call leaves its group and is recomputed alone by ``run_mes``, which
