@@ -12,7 +12,8 @@ of the cold run, best of N, which a busy shared machine disturbs less):
 pabutools' time comes from the reference JSON (shared/pabulib/reference when present, else
 tests/fixtures/pabulib/reference; reference_extra for the rules the shared set lacks). pabutools' rule
 times exclude parsing and merging identical ballots (as_multiprofile); for 5 large files they also
-exclude building the satisfaction profile. The ratio is pabutools / ours cold.
+exclude building the satisfaction profile. The ratio is pabutools / ours cold (wall), the cpu ratio
+pabutools / ours cold (CPU time); on a busy machine the wall time counts other people's work too.
 
 Derived pabutools figures (marked *): add1-greedy = official add1 (mes_cost_add1_noexh) + its greedy
 stage (stored separately, computed from the stored add1 outcome); add1-comparison = official add1 +
@@ -173,7 +174,8 @@ def main(argv: list[str]) -> None:
     stems = sorted(p.name[: -len(".pb.gz")] for p in FIXTURES.glob("*.pb.gz"))
     stems = [s for s in stems if not wanted or any(w in s for w in wanted)]
     print(f"Times: wall clock, best of {repeat}, one process (the machine is shared: read them to +-30%).")
-    print(f"{'instance':<42}{'rule':<27}{'cold s':>9}{'cpu s':>9}{'warm s':>9}{'pabutools s':>13}{'ratio':>8}  same")
+    head = f"{'instance':<42}{'rule':<27}{'cold s':>9}{'cpu s':>9}{'warm s':>9}{'pabutools s':>13}"
+    print(f"{head}{'ratio':>8}{'cpu ratio':>10}  same")
     worst = []
     for stem in stems:
         text = text_of(stem)
@@ -194,11 +196,12 @@ def main(argv: list[str]) -> None:
             warm, _ = best_of(repeat, lambda spec=spec, e=election: tally(e, explain=False, **spec))
             same = "-" if expected is None else ("yes" if sorted(outcome.selected) == sorted(expected) else "NO")
             ratio = theirs / cold if theirs else float("nan")
+            cpu_ratio = theirs / cpu if theirs and cpu > 0 else float("nan")
             if theirs and not note.strip():
-                worst.append((ratio, stem, key))
+                worst.append((max(ratio, cpu_ratio), stem, key))
             shown = "" if theirs is None else f"{theirs:.4f}"
             line = f"{stem[:41]:<42}{key:<27}{cold:>9.4f}{cpu:>9.4f}{warm:>9.4f}{shown:>12}{note[:2]:<1}"
-            print(f"{line}{ratio:>8.0f}x  {same}")
+            print(f"{line}{ratio:>8.0f}x{cpu_ratio:>9.0f}x  {same}")
     floor(repeat)
     print("\nparse + MES + add1, per instance (memory: each instance in a fresh process)")
     columns = [("file MB", 8), ("parse s", 9), ("total s", 9), ("traced MB", 10), ("x file", 7)]
@@ -215,7 +218,7 @@ def main(argv: list[str]) -> None:
             f"{grown / 1e6:>9.1f}{grown / size:>7.1f}"
         )
     worst.sort()
-    print("\nlowest ratios:", ", ".join(f"{s}/{k}: {r:.0f}x" for r, s, k in worst[:10]))
+    print("\nlowest ratios (the better of wall and cpu):", ", ".join(f"{s}/{k}: {r:.0f}x" for r, s, k in worst[:10]))
 
 
 if __name__ == "__main__":
