@@ -348,7 +348,7 @@ def mes_add1(data: Compiled) -> tuple[MESRun, int, int]:
     fits: dict[int, bool] = {}  # sampled steps: does the outcome fit in the budget?
     outcome: dict[int, list[int]] = {}
     closed: set[int] = set()  # sample a: every step up to the next sample gives the same outcome
-    spacing, width, runs = 1, min(16, width_max), 0
+    spacing, width, runs = 1, min(64 if len(data.mult) < 1000 else 16, width_max), 0
     while True:
         ks = sorted(fits)
         first_out = next((k for k in ks if not fits[k]), None)
