@@ -61,10 +61,15 @@ RULES = {
 SLOW_KEYS = ("mes_cost_add1_noexh", "mes_cost_add1noexh_greedy", "add1_comparison", "mes_cost_budget_increase")
 
 
-def text_of(stem: str) -> str:
+def raw_of(stem: str) -> bytes:
+    """The .pb file's bytes (line ends as they are)."""
     if (SHARED / f"{stem}.pb").exists():
-        return (SHARED / f"{stem}.pb").read_text(encoding="utf-8-sig")
-    return gzip.decompress((FIXTURES / f"{stem}.pb.gz").read_bytes()).decode("utf-8-sig")
+        return (SHARED / f"{stem}.pb").read_bytes()
+    return gzip.decompress((FIXTURES / f"{stem}.pb.gz").read_bytes())
+
+
+def text_of(stem: str) -> str:
+    return raw_of(stem).decode("utf-8-sig")
 
 
 def reference(stem: str) -> dict:
@@ -209,7 +214,7 @@ def main(argv: list[str]) -> None:
     print(f"{'instance':<42}" + "".join(f"{name:>{w}}" for name, w in columns))
     for stem in stems:
         text = text_of(stem)
-        size = len(text.encode("utf-8"))
+        size = len(raw_of(stem))
         parse_s, _ = best_of(repeat, lambda text=text: parse_pb(text))
         total, _ = best_of(repeat, lambda text=text: tally(parse_pb(text), "mes", "add1", explain=False))
         grown, traced = memory_of(stem)
