@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.budget.schema import PARTICIPATORY
 from portal.models import BudgetLine
 
 
@@ -68,8 +69,11 @@ def summary(session: Session, city: str, year: int, phase: str | None = None) ->
 
 
 def latest_year(session: Session, city: str, phase: str = "approved") -> int | None:
+    """The newest year of the city's own budget files (a year with only the portal's participatory lines, whose
+    budget is not imported yet, does not count)."""
     return session.scalar(
-        select(func.max(BudgetLine.fiscal_year)).where(BudgetLine.city == city, BudgetLine.phase == phase)
+        select(func.max(BudgetLine.fiscal_year)).where(BudgetLine.city == city, BudgetLine.phase == phase,
+                                                       BudgetLine.source != PARTICIPATORY)
     )
 
 
