@@ -10,7 +10,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -47,8 +47,9 @@ def error_response(exc: ApiError) -> Response:
 # Parameters --------------------------------------------------------------------------------------------------
 
 def text(name: str, *, max_length: int = 200, pattern: str | None = None) -> str | None:
+    """A text parameter; an empty one counts as absent unless it has a pattern (which it cannot match)."""
     value = request.args.get(name)
-    if value is None or value == "":
+    if value is None or (value == "" and pattern is None):
         return None
     if len(value) > max_length or _CONTROL.search(value):
         raise bad(f"{name}: at most {max_length} characters, no control characters")
@@ -59,7 +60,7 @@ def text(name: str, *, max_length: int = 200, pattern: str | None = None) -> str
 
 def integer(name: str, *, minimum: int, maximum: int, default: int | None = None) -> int | None:
     value = request.args.get(name)
-    if value is None or value == "":
+    if value is None:
         return default
     if not re.fullmatch(r"-?[0-9]{1,12}", value.strip()):
         raise bad(f"{name} must be a whole number")
@@ -71,7 +72,7 @@ def integer(name: str, *, minimum: int, maximum: int, default: int | None = None
 
 def choice(name: str, options: Iterable[str], default: str | None = None) -> str | None:
     value = request.args.get(name)
-    if value is None or value == "":
+    if value is None:
         return default
     options = list(options)
     if value not in options:
@@ -81,7 +82,7 @@ def choice(name: str, options: Iterable[str], default: str | None = None) -> str
 
 def boolean(name: str) -> bool | None:
     value = request.args.get(name)
-    if value is None or value == "":
+    if value is None:
         return None
     if value.lower() in ("true", "1"):
         return True
@@ -126,7 +127,9 @@ def clean(value: Any) -> Any:
         return None if math.isnan(value) or math.isinf(value) else value
     if isinstance(value, Decimal):
         return clean(float(value))
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime):  # stored in UTC; SQLite gives them back without the zone
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict):
         return {str(k): clean(v) for k, v in value.items()}

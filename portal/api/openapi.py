@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from portal.api.common import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT, MAX_OFFSET
+from portal.api.v1 import GROUP_BY
 from portal.budget.schema import DIRECTIONS, FN_CODES, FN_NAMES, PHASES, STATEMENTS
 
 S = dict[str, Any]
+NO_CONTROL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"  # text parameters: no control characters (tab, CR, LF pass)
 
 
 def _string(nullable: bool = False, **extra) -> S:
@@ -60,9 +62,10 @@ BUDGET_FILTERS = [
     _param("phase", _string(enum=PHASES), "Phase: the plan (approved), the actual result (executed)..."),
     _param("statement", _string(enum=STATEMENTS), "operating or capital (investment)."),
     _param("direction", _string(enum=DIRECTIONS), "revenue or expenditure."),
-    _param("classification", _string(pattern=r"^[^/\x00-\x1f]{1,40}(/[^/\x00-\x1f]{1,40}){0,3}$", maxLength=170),
+    _param("classification", _string(pattern=r"^[^/\x00-\x1f\x7f]{1,40}(/[^/\x00-\x1f\x7f]{1,40}){0,3}$",
+                                     maxLength=170),
            "A functional classification path, codes from the top level down: `05` or `05/0501`."),
-    _param("district", _string(maxLength=32), "A district code of the city."),
+    _param("district", _string(maxLength=32, pattern=NO_CONTROL), "A district code of the city."),
     _param("participatory", {"type": "boolean"},
            "true: only lines paying for participatory-budgeting projects; false: only the others."),
 ]
@@ -182,7 +185,7 @@ def document(server_url: str = "/") -> S:
                 "`participatory` are the portal's lines for funded participatory-budgeting projects."),
             "/api/v1/budget/aggregate": _list(
                 "Budget totals grouped by any levels", _ref("BudgetGroup"),
-                [_param("group_by", _string(maxLength=200, default="fn1"),
+                [_param("group_by", _string(pattern=f"^{GROUP_BY}$", default="fn1"),
                         "Comma-separated: year, phase, statement, direction, fn1..fn4 (functional levels), econ, "
                         "admin, district, participatory."), *BUDGET_FILTERS, *PAGING],
                 "Sums of the filtered lines, largest first."),
@@ -192,7 +195,7 @@ def document(server_url: str = "/") -> S:
                 _param("slug", _string(maxLength=80), "The dataset's name in addresses.", where="path")]),
             "/api/v1/datasets/{slug}/rows": _list("The rows of a dataset", _ref("Row"), [
                 _param("slug", _string(maxLength=80), "The dataset's name in addresses.", where="path"),
-                _param("filter", _string(maxLength=2000),
+                _param("filter", _string(maxLength=2000, pattern=NO_CONTROL),
                        "The table's filter syntax, e.g. `{jahr} > 2010 && {stadtbezirk} contains Kalk`."), *PAGING]),
             "/api/v1/cycles": _list("Participatory-budgeting cycles", _ref("Cycle"), PAGING,
                                     "Cycles the public may see (not drafts), newest first."),

@@ -4,9 +4,11 @@ pages. Every route is described in `portal.api.openapi` (a test keeps the two in
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response, current_app, request
 from sqlalchemy import func, select
 
 from portal.api import common
@@ -27,7 +29,8 @@ GROUPS = {"year": ["fiscal_year"], "phase": ["phase"], "statement": ["statement"
           **{f"fn{i}": [f"fn{i}_code", f"fn{i}_name"] for i in range(1, LEVELS + 1)},
           "econ": ["econ_code", "econ_name"], "admin": ["admin_code", "admin_name"],
           "district": ["district_code", "district_name"], "participatory": ["participatory"]}
-CODE_PATH = r"[^/\x00-\x1f]{1,40}(/[^/\x00-\x1f]{1,40}){0,3}"
+CODE_PATH = r"[^/\x00-\x1f\x7f]{1,40}(/[^/\x00-\x1f\x7f]{1,40}){0,3}"
+GROUP_BY = "(" + "|".join(GROUPS) + ")(,(" + "|".join(GROUPS) + "))*"
 
 
 def _city():
@@ -109,10 +112,10 @@ def budget_aggregate():
     """Sums of the filtered lines grouped by any levels (year, phase, functional levels, economic, district...)."""
 
     def handle():
-        raw = common.text("group_by", max_length=200) or "fn1"
-        groups = [g.strip() for g in raw.split(",") if g.strip()]
-        if not groups or any(g not in GROUPS for g in groups) or len(set(groups)) != len(groups):
+        raw = request.args.get("group_by")
+        if raw is not None and not re.fullmatch(GROUP_BY, raw):
             raise bad("group_by: a comma-separated list of " + ", ".join(GROUPS))
+        groups = list(dict.fromkeys((raw or "fn1").split(",")))  # in order, each once
         data = explorer.budget_data(get_session(), _city().slug)
         idx = _budget_positions(data)
         columns = [c for g in groups for c in GROUPS[g]]
