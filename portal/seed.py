@@ -201,4 +201,24 @@ def create_completed_demo_cycle(session: Session, city: CityProfile, today: date
     session.flush()
     result = compute_result(session, cycle)
     mark_published(session, cycle, result)
+    _demo_delivery(session, cycle, date(year, 10, 1))
     return cycle
+
+
+def _demo_delivery(session: Session, cycle: Cycle, day: date) -> None:
+    """Invented progress on three of the demo's funded projects, so the delivery pages have something to show."""
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from portal.models import DeliveryStatus, DeliveryUpdate, ProjectDelivery
+
+    deliveries = session.scalars(select(ProjectDelivery).where(ProjectDelivery.cycle_id == cycle.id)
+                                 .order_by(ProjectDelivery.id)).all()
+    states = [(DeliveryStatus.COMPLETED, 100, Decimal("0.97")), (DeliveryStatus.IN_PROGRESS, 40, Decimal("0.35")),
+              (DeliveryStatus.DELAYED, 10, Decimal("0.05"))]
+    at = datetime(day.year, day.month, day.day, 9, 0, tzinfo=UTC)
+    for delivery, (status, progress, share) in zip(deliveries, states, strict=False):
+        spent = (Decimal(delivery.funded_amount) * share).quantize(Decimal("1"))
+        delivery.status, delivery.progress, delivery.spent, delivery.updated_at = status, progress, spent, at
+        session.add(DeliveryUpdate(delivery_id=delivery.id, at=at, status=status, progress=progress, spent=spent,
+                                   note="Demonstration update (invented)."))

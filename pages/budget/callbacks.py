@@ -25,6 +25,8 @@ def register() -> None:
         Output(ids.treemap, "clickData"),
         Output(ids.participatory, "value"),
         Output(ids.year, "value"),
+        Output(ids.statement, "value"),
+        Output(ids.direction, "value"),
         Input(ids.treemap, "clickData"),
         Input({"type": ids.crumb, "depth": ALL}, "n_clicks"),
         Input(ids.year, "value"),
@@ -77,7 +79,8 @@ def register() -> None:
         # the rendered parts depend on the view and the language only: memoised with the city's lines
         divisor = c.divisor(view)[0] if view.measure == "per_resident" else None
         figure, crumbs, headline, phases = c.data.remember(("drill-ui", view, c.language, divisor), render)
-        return L.state(view), figure, crumbs, headline, phases, view.phase, None, view.participatory, view.year
+        return (L.state(view), figure, crumbs, headline, phases, view.phase, None, view.participatory, view.year,
+                view.statement, view.direction)
 
     @callback(
         *[Output(ShareEmbed.ids.store(chart), "data") for chart in ids.charts],

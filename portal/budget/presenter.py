@@ -174,19 +174,22 @@ def table_page(ctx: Context, view: View, search: str | None, page: int, size: in
 
 
 def navigate(view: View, *, trigger: str | None, value=None, available: list[tuple[int, str]],
-             districts: dict[str, str], pb_available: list[tuple[int, str]] | None = None) -> View:
+             districts: dict[str, str], pb_available: list[tuple[int, str, str, str]] | None = None) -> View:
     """The next view after a click or a control change (pure: unit-tested without a browser).
 
-    Turning on "participatory budget only" goes back to the top of the tree and, when the year has no
-    participatory money, to the newest year (and phase) that has some (`pb_available`)."""
+    Turning on "participatory budget only" goes back to the top of the tree and, when the view's year,
+    phase, statement and direction hold no participatory money, to the newest ones that do
+    (`pb_available`: slices with participatory money), keeping the statement where it can."""
     if trigger == "participatory":
-        on = bool(value)
-        if not on:
+        if not value:
             return replace(view, participatory=False, path=())
-        year, phase = view.year, view.phase
-        if pb_available and (year, phase) not in pb_available:
-            year, phase = max(pb_available)
-        return replace(view, participatory=True, path=(), year=year, phase=phase)
+        here = (view.year, view.phase, view.statement, view.direction)
+        if pb_available and here not in pb_available:
+            same = [k for k in pb_available if k[2] == view.statement and k[3] == view.direction]
+            year, phase, statement, direction = max(same or pb_available)
+            return replace(view, participatory=True, path=(), year=year, phase=phase, statement=statement,
+                           direction=direction)
+        return replace(view, participatory=True, path=())
     if trigger == "treemap":
         suffix = value or ""
         if not suffix:
@@ -212,9 +215,9 @@ def phases_of(ctx: Context, year: int | None) -> list[str]:
     return [p for y, p in ctx.data.available if y == year]
 
 
-def pb_available(ctx: Context) -> list[tuple[int, str]]:
-    """(year, phase) pairs with money of participatory-budgeting projects."""
-    return sorted({(y, p) for (y, p, _s, _d), idx in ctx.data.slices.items() if ctx.data.pb[idx].any()})
+def pb_available(ctx: Context) -> list[tuple[int, str, str, str]]:
+    """(year, phase, statement, direction) slices with money of participatory-budgeting projects."""
+    return sorted(key for key, idx in ctx.data.slices.items() if ctx.data.pb[idx].any())
 
 
 def years(ctx: Context) -> list[int]:

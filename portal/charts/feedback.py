@@ -41,7 +41,7 @@ def priorities(frame: pd.DataFrame, *, colours: dict | None = None, language: st
               ("funded_share", t["funded"], colours.get("participatory", PARTICIPATORY)),
               ("spending_share", t["spending"], "#adb5bd")]
     traces = []
-    for column, name, colour in series:
+    for column, name, colour in reversed(series):  # horizontal groups draw the first trace lowest
         traces.append({
             "type": "bar", "orientation": "h", "name": name, "y": labels,
             "x": [_num(v) for v in rows[column].tolist()], "marker": {"color": colour},
@@ -49,7 +49,8 @@ def priorities(frame: pd.DataFrame, *, colours: dict | None = None, language: st
         })
     layout = base_layout(language, barmode="group", height=max(320, 70 * len(rows) + 110),
                          xaxis={"tickformat": ".0%", "rangemode": "tozero"}, yaxis={"automargin": True},
-                         legend={"orientation": "h", "y": -0.12}, margin={"l": 10, "r": 10, "t": 40, "b": 40})
+                         legend={"orientation": "h", "y": -0.12, "traceorder": "reversed"},
+                         margin={"l": 10, "r": 10, "t": 40, "b": 40})
     if title:
         layout["title"] = {"text": title, "x": 0, "font": {"size": 15}}
     return {"data": traces, "layout": layout}
