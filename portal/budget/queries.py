@@ -27,10 +27,11 @@ def totals(session: Session, city: str, year: int, phase: str) -> dict[str, dict
 
 
 def slice_totals(session: Session, city: str, year: int, phase: str, statement: str) -> dict:
+    """The city's own lines of a slice (what an import of that slice replaces; participatory lines stay)."""
     rows = session.execute(
         select(BudgetLine.direction, func.sum(BudgetLine.amount), func.count(BudgetLine.id))
         .where(BudgetLine.city == city, BudgetLine.fiscal_year == year, BudgetLine.phase == phase,
-               BudgetLine.statement == statement)
+               BudgetLine.statement == statement, BudgetLine.source != PARTICIPATORY)
         .group_by(BudgetLine.direction)
     ).all()
     if not rows:

@@ -17,6 +17,8 @@ import logging
 import threading
 from collections import OrderedDict
 
+from portal.i18n import _
+
 log = logging.getLogger(__name__)
 
 FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
@@ -43,9 +45,10 @@ def size(args: dict) -> tuple[int, int, float]:
         try:
             value = cast(raw)
         except (TypeError, ValueError):
-            raise ValueError(f"{name} must be a number") from None
+            raise ValueError(_("{name} must be a number").format(name=name)) from None
         if not bounds[0] <= value <= bounds[1]:
-            raise ValueError(f"{name} must be between {bounds[0]} and {bounds[1]}")
+            raise ValueError(_("{name} must be between {low} and {high}").format(name=name, low=bounds[0],
+                                                                               high=bounds[1]))
         return value
 
     return number("width", WIDTH, int), number("height", HEIGHT, int), number("scale", SCALE, float)

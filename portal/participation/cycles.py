@@ -130,8 +130,8 @@ class CycleConfig:
     districts: list[tuple[str, str, int]]
     phase_dates: dict[CyclePhase, tuple[date, date]]
     shortlist: dict
-    category_areas: dict[str, str | None]  # category code -> functional area path in the city's budget
-    budget_statement: str  # the statement funded projects enter the following year's budget in
+    category_areas: dict[str, str | None] | None  # category code -> functional area path; None: not in the form
+    budget_statement: str | None  # the statement funded projects enter the next year's budget in; None: keep
 
 
 def _int(value: Any, name: str, errors: list[str], *, required: bool = False, minimum: int | None = None,
@@ -326,9 +326,10 @@ def parse_config(data: dict, rules: dict[str, str], completions: dict[str, str])
             errors.append(_("Shortlist: give N, the number of proposals per group on the ballot."))
         elif mode == "threshold" and shortlist["threshold"] is None:
             errors.append(_("Shortlist: give the number of supports a proposal needs."))
-    category_areas = parse_areas(data.get("category_areas"), categories, errors)
-    budget_statement = data.get("budget_statement") or "capital"
-    if budget_statement not in BUDGET_STATEMENTS:
+    raw_areas = data.get("category_areas")
+    category_areas = parse_areas(raw_areas, categories, errors) if raw_areas is not None else None
+    budget_statement = data.get("budget_statement") or None
+    if budget_statement is not None and budget_statement not in BUDGET_STATEMENTS:
         errors.append(_("Funded projects enter the budget as: please choose one of the list."))
     if errors:
         raise InvalidInput(" ".join(errors), errors=errors)
@@ -427,7 +428,7 @@ def _check_areas(session: Session, city: str, config: CycleConfig) -> None:
     from portal.budget.store import has_budget
     from portal.feedback.budget_lines import area_names, parse_path
 
-    mapped = {code: path for code, path in config.category_areas.items() if path}
+    mapped = {code: path for code, path in (config.category_areas or {}).items() if path}
     if not mapped or not has_budget(session, city):
         return
     errors = [_("Functional areas: {area} (for {code}) is not in the city's budget.").format(area=path, code=code)
@@ -439,12 +440,13 @@ def _check_areas(session: Session, city: str, config: CycleConfig) -> None:
 def _apply_feedback(cycle: Cycle, config: CycleConfig) -> None:
     """The mapping of categories to functional areas and the statement of funded projects: officers may change
     them in every phase (they say where results enter the budget, not what was voted on)."""
-    for category in cycle.categories:
-        if category.code in config.category_areas:
-            category.functional_code = config.category_areas[category.code]
-    settings = dict(cycle.settings or {})
-    settings["budget_statement"] = config.budget_statement
-    cycle.settings = settings
+    if config.category_areas is not None:  # the form lists every category: one left out has no area
+        for category in cycle.categories:
+            category.functional_code = config.category_areas.get(category.code)
+    if config.budget_statement is not None:
+        settings = dict(cycle.settings or {})
+        settings["budget_statement"] = config.budget_statement
+        cycle.settings = settings
 
 
 def _apply(cycle: Cycle, config: CycleConfig, *, full: bool) -> None:

@@ -131,6 +131,12 @@ def test_officers_can_move_the_funded_projects_to_another_area_after_publication
         reasons = [e.after.get("reason", "") for e in session.scalars(
             select(AuditEvent).where(AuditEvent.action == "budget.participatory").order_by(AuditEvent.id))]
         assert len(reasons) == 2 and "category areas" in reasons[-1]
+        # a category left out of the form has no area any more: its projects go to the box of their own
+        cycles.update_cycle(session, cycle, officer, {**cycles.form_values(cycle), "category_areas": ""})
+        data = explorer.budget_data(session, "koeln")
+        operating = children(data, View(year=2032, phase="approved", statement="operating", direction="expenditure"))
+        assert operating["PB"] == (100_000, 100_000) and "12" not in operating
+        assert category(cycle, "parks").functional_code is None
 
 
 @pytest.mark.parametrize("areas", ["parks; 99", "nothing; 13", "parks; 13/a/b/c/d"])
