@@ -15,6 +15,7 @@ from sqlalchemy import select
 from portal.budget import presenter
 from portal.city import load_city
 from portal.embeds import frozen
+from portal.embeds.kinds import KINDS
 from portal.models import AuditEvent, FrozenChart, Role
 from tests.conftest import CHROMIUM, missing_service
 from tests.feedback import BUDGET, import_budget, published_cycle
@@ -230,3 +231,28 @@ def test_every_chart_of_the_results_page_has_its_share_control(client, published
     for kind in ("results-district", "results-category", "results-turnout", "delivery", "priorities"):
         assert f'"kind": "{kind}"' in text, kind
     assert "Delivery of the funded projects" in texts(page["_pages_content"]["children"])
+
+
+def _state(kind: str, cycle_id: int) -> str:
+    if kind.startswith("budget-"):
+        return VIEW + "&measure=per_resident&pb=1"
+    if kind.startswith("dataset-"):
+        return "slug=koeln-tram-stops&type=bar&x=stadtbezirk"
+    if kind == "priorities":
+        return "year=2031"
+    return f"cycle={cycle_id}"
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_every_chart_embeds_with_its_data_summary_and_citation(client, published, kind):
+    state = _state(kind, published["cycle"])
+    page = client.get(f"/embed/{kind}?{state}")
+    assert page.status_code == 200, page.data[:300]
+    spec = figure_of(page.get_data(as_text=True))
+    assert spec["data"], "an embed draws something"
+    body = client.get(f"/charts/{kind}.json?{state}").get_json()
+    assert body["title"] and body["summary"] and body["citation"]["source"] and body["citation"]["version"]
+    assert body["figure"]["data"] == spec["data"]  # the export and the embed: one figure
+    rows = list(csv.reader(io.StringIO(client.get(f"/charts/{kind}.csv?{state}").get_data(as_text=True)
+                                       .lstrip("\ufeff"))))
+    assert len(rows) >= 2, "the data behind the chart: a header and rows"
