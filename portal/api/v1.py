@@ -46,15 +46,17 @@ def _run(handler):
 
 # Budget ------------------------------------------------------------------------------------------------------
 
-def _budget_positions(data: explorer.BudgetData) -> np.ndarray:
-    """Row positions of the lines matching the filters of the query string (in the order of their ids)."""
-    year = common.integer("year", minimum=1900, maximum=2200)
-    phase = common.choice("phase", PHASES)
-    statement = common.choice("statement", STATEMENTS)
-    direction = common.choice("direction", DIRECTIONS)
-    path = common.text("classification", max_length=170, pattern=CODE_PATH)
-    district = common.text("district", max_length=32)
-    participatory = common.boolean("participatory")
+def _budget_filters() -> tuple:
+    """The budget filters of the query string, checked: (year, phase, statement, direction, path, district, pb)."""
+    return (common.integer("year", minimum=1900, maximum=2200), common.choice("phase", PHASES),
+            common.choice("statement", STATEMENTS), common.choice("direction", DIRECTIONS),
+            common.text("classification", max_length=170, pattern=CODE_PATH), common.text("district", max_length=32),
+            common.boolean("participatory"))
+
+
+def _budget_positions(data: explorer.BudgetData, filters: tuple) -> np.ndarray:
+    """Row positions of the lines matching the filters (in the order of their ids)."""
+    year, phase, statement, direction, path, district, participatory = filters
     keys = [k for k in data.slices if (year is None or k[0] == year) and (phase is None or k[1] == phase)
             and (statement is None or k[2] == statement) and (direction is None or k[3] == direction)]
     if not keys:
@@ -97,9 +99,10 @@ def budget_lines():
     """Budget lines, filtered by year, phase, statement, direction, classification path, district, source."""
 
     def handle():
-        data = explorer.budget_data(get_session(), _city().slug)
-        idx = _budget_positions(data)
+        filters = _budget_filters()
         paged = common.paging()
+        data = explorer.budget_data(get_session(), _city().slug)
+        idx = data.remember(("api-lines", filters), lambda: _budget_positions(data, filters))
         chunk = idx[paged.offset:paged.offset + paged.limit]
         return common.page(_line_records(data, chunk), len(idx), paged, columns=LINE_FIELDS, name="budget-lines")
 
@@ -116,41 +119,49 @@ def budget_aggregate():
         if raw is not None and not re.fullmatch(GROUP_BY, raw):
             raise bad("group_by: a comma-separated list of " + ", ".join(GROUPS))
         groups = list(dict.fromkeys((raw or "fn1").split(",")))  # in order, each once
-        data = explorer.budget_data(get_session(), _city().slug)
-        idx = _budget_positions(data)
-        columns = [c for g in groups for c in GROUPS[g]]
-        keys = [c for g in groups for c in GROUPS[g][:1]]
-        chosen = data.frame.iloc[idx]
-        frame = pd.DataFrame({c: (data.pb[idx] if c == "participatory" else
-                                  chosen[c].to_numpy() if c == "fiscal_year" else
-                                  chosen[c].astype(str).to_numpy()) for c in columns})
-        frame["cents"] = data.cents[idx]
-        if len(frame):
-            grouped = frame.groupby(keys, sort=False, dropna=False).agg(
-                **{c: (c, "first") for c in columns if c not in keys}, cents=("cents", "sum"),
-                lines=("cents", "size")).reset_index()
-            grouped = grouped.sort_values(["cents", *keys], ascending=[False, *[True] * len(keys)], kind="stable")
-        else:
-            grouped = pd.DataFrame(columns=[*columns, "cents", "lines"])
-        records = []
-        for row in grouped.to_dict("records"):
-            item = {}
-            for c in columns:
-                value = row[c]
-                if c == "fiscal_year":
-                    item[c] = int(value)
-                elif c == "participatory":
-                    item[c] = bool(value)
-                else:
-                    item[c] = value if value != "" else None
-            item["amount"] = int(row["cents"]) / 100
-            item["lines"] = int(row["lines"])
-            records.append(item)
+        filters = _budget_filters()
         paged = common.paging()
+        data = explorer.budget_data(get_session(), _city().slug)
+        records = data.remember(("api-aggregate", tuple(groups), filters),
+                                lambda: _aggregate(data, groups, _budget_positions(data, filters)))
+        columns = [c for g in groups for c in GROUPS[g]]
         return common.page(records[paged.offset:paged.offset + paged.limit], len(records), paged,
                            columns=[*columns, "amount", "lines"], name="budget-aggregate")
 
     return _run(handle)
+
+
+def _aggregate(data: explorer.BudgetData, groups: list[str], idx: np.ndarray) -> list[dict]:
+    """Sums and line counts of the lines at idx per group, largest first (memoised with the city's lines)."""
+    columns = [c for g in groups for c in GROUPS[g]]
+    keys = [c for g in groups for c in GROUPS[g][:1]]
+    chosen = data.frame.iloc[idx]
+    frame = pd.DataFrame({c: (data.pb[idx] if c == "participatory" else
+                              chosen[c].to_numpy() if c == "fiscal_year" else
+                              chosen[c].astype(str).to_numpy()) for c in columns})
+    frame["cents"] = data.cents[idx]
+    if len(frame):
+        grouped = frame.groupby(keys, sort=False, dropna=False).agg(
+            **{c: (c, "first") for c in columns if c not in keys}, cents=("cents", "sum"),
+            lines=("cents", "size")).reset_index()
+        grouped = grouped.sort_values(["cents", *keys], ascending=[False, *[True] * len(keys)], kind="stable")
+    else:
+        grouped = pd.DataFrame(columns=[*columns, "cents", "lines"])
+    records = []
+    for row in grouped.to_dict("records"):
+        item = {}
+        for c in columns:
+            value = row[c]
+            if c == "fiscal_year":
+                item[c] = int(value)
+            elif c == "participatory":
+                item[c] = bool(value)
+            else:
+                item[c] = value if value != "" else None
+        item["amount"] = int(row["cents"]) / 100
+        item["lines"] = int(row["lines"])
+        records.append(item)
+    return records
 
 
 @bp.get("/budget/versions")

@@ -60,13 +60,6 @@ class Chart:
     citation: Citation
     extra: dict = field(default_factory=dict)
 
-    @property
-    def etag(self) -> str:
-        import hashlib
-
-        return hashlib.sha256(json.dumps([self.kind, self.query, self.citation.as_dict(), current_language()],
-                                         sort_keys=True).encode()).hexdigest()[:32]
-
 
 @dataclass(frozen=True)
 class Kind:
