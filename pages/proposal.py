@@ -5,6 +5,7 @@ from dash import Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from portal.db import get_session
+from portal.feedback import delivery as deliveries
 from portal.forms import csrf_input
 from portal.i18n import _, money, ngettext, number
 from portal.models import Cycle, Proposal, ProposalStatus
@@ -69,6 +70,39 @@ def _comments(session, proposal_id, me):
     return html.Ul(items, className="list-group mb-3", id="comments")
 
 
+def _delivery(session, proposal, cycle):
+    """How a funded project is getting on: status, progress, money, the officers' dated updates."""
+    record = deliveries.delivery_of(session, proposal.id)
+    if record is None or not deliveries.is_public(cycle):
+        return None
+    currency = cycle.currency
+    actual = deliveries.actual_spending(session, cycle.city, [proposal.id]).get(proposal.id)
+    facts = [
+        (_("Status"), deliveries.status_label(record.status)),
+        (_("Budget year"), str(record.budget_year)),
+        (_("Funded"), money(record.funded_amount, currency)),
+        (_("Spent (reported by the officers)"), money(record.spent or 0, currency)),
+        (_("Spent (the city's accounts)"), money(actual, currency) if actual is not None else
+         _("not in the imported accounts yet")),
+    ]
+    updates = deliveries.updates_of(session, record.id)
+    colour = {"completed": "success", "delayed": "warning", "cancelled": "danger"}.get(str(record.status), "primary")
+    return html.Div([
+        html.H2(_("Delivery"), className="h4 mt-4"),
+        dbc.Progress(value=int(record.progress), label=f"{int(record.progress)} %", color=colour,
+                     className="mb-2 delivery-progress", id="delivery-progress"),
+        html.Dl([x for term, value in facts for x in (html.Dt(term, className="col-sm-4"),
+                                                       html.Dd(value, className="col-sm-8"))],
+                className="row small", id="delivery-facts"),
+        html.Ul([html.Li([html.Strong(u.at.strftime("%Y-%m-%d") if u.at else ""), " · ",
+                          deliveries.status_label(u.status), f" · {u.progress} % · ", author,
+                          html.Div(u.note, className="pre-wrap") if u.note else None],
+                         className="list-group-item small") for u, author in updates],
+                className="list-group mb-3", id="delivery-updates") if updates else
+        html.P(_("No updates yet."), className="small text-muted", id="delivery-no-updates"),
+    ], id="proposal-delivery")
+
+
 def layout(proposal_id=None, notice=None, error=None, **_query):
     session = get_session()
     me = user()
@@ -129,6 +163,7 @@ def layout(proposal_id=None, notice=None, error=None, **_query):
                            id="proposal-edit") if can_edit(session, proposal, me) else None,
             ])), md=4),
         ]),
+        _delivery(session, proposal, cycle),
         html.H2(_("Comments"), className="h4 mt-4"),
         html.Div(_comments(session, proposal.id, me), id="comments-wrap"),
         html.Div([

@@ -5,8 +5,10 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
-from portal.charts.results import money_by_group, turnout_by_district
 from portal.db import get_session
+from portal.embeds.component import ShareEmbed
+from portal.embeds.kinds import build
+from portal.feedback import delivery
 from portal.i18n import _, money, number, percent
 from portal.participation import phases
 from portal.participation.components import cycle_header, error_alert, not_found, ok_alert, simple_table
@@ -64,17 +66,13 @@ def layout(cycle_id=None, **_query):
                  *[_yes(bool(r[name])) for name in view.rules]]
                 for _i, r in view.projects.iterrows()]
     charts = []
-    if not view.by_district.empty:
-        charts.append(dcc.Graph(id="results-by-district", config={"displaylogo": False}, figure=money_by_group(
-            view.by_district, "district", title=_("Funded per district"), currency=currency,
-            amount_label=_("Amount"))))
-    if not view.by_category.empty and view.by_category["category"].astype(bool).any():
-        charts.append(dcc.Graph(id="results-by-category", config={"displaylogo": False}, figure=money_by_group(
-            view.by_category, "category", title=_("Funded per category"), currency=currency,
-            amount_label=_("Amount"))))
-    if not turnout.empty:
-        charts.append(dcc.Graph(id="results-turnout", config={"displaylogo": False}, figure=turnout_by_district(
-            turnout, title=_("Ballots per district and channel"), ballots_label=_("Ballots"))))
+    wanted = [("results-district", "results-by-district", not view.by_district.empty),
+              ("results-category", "results-by-category",
+               not view.by_category.empty and view.by_category["category"].astype(bool).any()),
+              ("results-turnout", "results-turnout", not turnout.empty)]
+    for kind, graph_id, shown in wanted:
+        if shown:
+            charts.append(_chart(kind, graph_id, cycle.id))
     return html.Div([
         cycle_header(cycle, _("Results")),
         dcc.Store(id="results-cycle", data=cycle.id),
@@ -85,6 +83,12 @@ def layout(cycle_id=None, **_query):
         simple_table([_("Project"), _("District"), _("Category"), _("Cost"), _("Votes")], funded_rows,
                      "results-funded"),
         dbc.Row([dbc.Col(c, lg=6) for c in charts], className="mb-3"),
+        _delivery_section(session, cycle),
+        html.H2(_("Priorities against spending"), className="h4 mt-3"),
+        html.P([_("The share of the votes and of the funded money per category, set against the share of the "
+                  "city's spending in the area each category is mapped to. "),
+                dcc.Link(_("All years"), href=f"/priorities?year={cycle.year}")], className="small"),
+        _chart("priorities", "results-priorities", cycle.id, {"year": cycle.year}),
         html.H2(_("Every project, and what each rule would have funded"), className="h4"),
         html.P(_("The explanation is the counting engine's, for the rule the city chose. The columns on the right "
                  "show which projects other rules would have funded with the same ballots."), className="small"),
@@ -106,6 +110,42 @@ def layout(cycle_id=None, **_query):
             html.Div(id="receipt-msg", role="status", className="mt-2"),
         ]), className="mb-3"),
     ])
+
+
+def _chart(kind: str, graph_id: str, cycle_id: int, args: dict | None = None) -> html.Div:
+    """A chart of the results from the chart registry (the same figure its embed and exports show)."""
+    chart = build(kind, args or {"cycle": cycle_id})
+    return html.Div([
+        dcc.Graph(id=graph_id, figure=chart.figure, config={"displaylogo": False}),
+        ShareEmbed(kind, chart.query, aio_id=graph_id, summary=chart.summary),
+    ])
+
+
+def progress_bar(value: int, status: str) -> dbc.Progress:
+    colour = {"completed": "success", "delayed": "warning", "cancelled": "danger"}.get(status, "primary")
+    return dbc.Progress(value=value, label=f"{value} %", color=colour, className="delivery-progress",
+                        style={"minWidth": "6rem"})
+
+
+def _delivery_section(session, cycle) -> html.Div:
+    rows = delivery.deliveries(session, cycle)
+    if not rows:
+        return html.Div(id="delivery")
+    currency = cycle.currency
+    table = [[html.A(r.proposal.title, href=f"/proposal/{r.proposal.id}"), delivery.status_label(r.delivery.status),
+              progress_bar(int(r.delivery.progress), str(r.delivery.status)),
+              money(r.delivery.funded_amount, currency), money(r.delivery.spent or 0, currency),
+              money(r.actual, currency) if r.actual is not None else "–"] for r in rows]
+    officer = (html.A(_("Update the delivery"), href=f"/officer/delivery/{cycle.id}", className="btn btn-outline-"
+                      "secondary btn-sm", id="delivery-officer-link") if is_officer(user()) else None)
+    return html.Div([
+        html.H2([_("Delivery of the funded projects"), " ", officer], className="h4 mt-3"),
+        html.P(_("Officers report how each project is getting on; \"city accounts\" is what the city's executed "
+                 "budget says was spent on it, once imported."), className="small"),
+        simple_table([_("Project"), _("Status"), _("Progress"), _("Funded"), _("Spent (reported)"),
+                      _("Spent (city accounts)")], table, "delivery-table"),
+        _chart("delivery", "results-delivery", cycle.id),
+    ], id="delivery")
 
 
 @callback(

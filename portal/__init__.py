@@ -83,9 +83,11 @@ def create_app(config: Config | None = None) -> Dash:
     )
     dash_hooks = list(server.before_request_funcs.get(None, []))  # Dash's set-up and page router
     app.layout = _layout_factory(city)
+    from portal.embeds.component import register as register_share_control
     from portal.ui import register_clientside
 
     register_clientside(app)
+    register_share_control()
     security.install(server, app, production=cfg.production, embed_origins=cfg.embed_allowed_origins)
     from portal.cli import register_commands
 
@@ -120,11 +122,15 @@ def _has_demo_cycle() -> bool:
 def _register_routes(server: Flask) -> None:
     import flask_bootstrap
 
+    from portal.api import bp as api
     from portal.budget.web import bp as budget_downloads
     from portal.datasets.web import bp as data_downloads
+    from portal.embeds.web import bp as embeds
 
     server.register_blueprint(budget_downloads)
     server.register_blueprint(data_downloads)
+    server.register_blueprint(embeds)
+    server.register_blueprint(api)
 
     bootstrap_css = Path(flask_bootstrap.__file__).parent / "static/bootstrap5/css/bootstrap.min.css"
 

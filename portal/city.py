@@ -27,6 +27,15 @@ class CityProfile:
     budget_adapter: str
     attribution: list[str] = field(default_factory=list)
     budget: dict = field(default_factory=dict)  # {"files": [...under data/], "mapping": "...json" or absent}
+    # what a chart's citation line says: {"budget": {"source", "licence"}, "participation": {...}}
+    citation: dict = field(default_factory=dict)
+    participatory_label: str = "Participatory budget"  # the name of the budget lines of funded projects
+
+    def cite(self, what: str) -> tuple[str, str]:
+        """(source, licence) of the city's budget data ("budget") or its participation data ("participation")."""
+        entry = self.citation.get(what) or {}
+        default = self.official_name if what == "budget" else f"{self.name} participatory-budgeting portal"
+        return entry.get("source", default), entry.get("licence", "")
 
     @property
     def boundaries_path(self) -> Path:

@@ -150,6 +150,7 @@ class BudgetLine(Base):
     __table_args__ = (
         Index("ix_budget_lines_city_year_phase", "city", "fiscal_year", "phase"),
         Index("ix_budget_lines_import_id", "import_id"),
+        Index("ix_budget_lines_pb_project", "pb_project"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -176,6 +177,9 @@ class BudgetLine(Base):
     currency: Mapped[str] = mapped_column(String(3))
     source: Mapped[str] = mapped_column(String(255))
     import_id: Mapped[int | None] = mapped_column(ForeignKey("budget_imports.id", ondelete="CASCADE"))
+    # the participatory-budgeting project (proposal id) this line pays for: set on the lines the portal
+    # writes for funded projects (source "participatory"), and on the city's own lines that name the project
+    pb_project: Mapped[str | None] = mapped_column(String(40))
 
 
 class Dataset(Base):
@@ -470,3 +474,66 @@ class AuditEvent(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     remote_addr: Mapped[str | None] = mapped_column(String(64))
+
+
+class DeliveryStatus(enum.StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DELAYED = "delayed"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class ProjectDelivery(Base):
+    """A funded project on its way to being built: created when a result is published, kept up to date by
+    officers (status, progress, money spent); its dated updates are `DeliveryUpdate`s."""
+
+    __tablename__ = "project_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), unique=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    result_id: Mapped[int | None] = mapped_column(ForeignKey("results.id", ondelete="SET NULL"))
+    funded_amount: Mapped[int] = mapped_column(BigInteger)
+    budget_year: Mapped[int] = mapped_column(Integer)
+    status: Mapped[DeliveryStatus] = mapped_column(_enum(DeliveryStatus, "delivery_status"),
+                                                   default=DeliveryStatus.PLANNED)
+    progress: Mapped[int] = mapped_column(Integer, default=0)  # per cent, 0-100
+    spent: Mapped[Decimal] = mapped_column(Numeric(18, 2), default=Decimal("0"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DeliveryUpdate(Base):
+    """One dated update of a project's delivery by an officer: the state it set and what they wrote."""
+
+    __tablename__ = "delivery_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("project_deliveries.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    status: Mapped[DeliveryStatus] = mapped_column(_enum(DeliveryStatus, "delivery_status"))
+    progress: Mapped[int] = mapped_column(Integer)
+    spent: Mapped[Decimal] = mapped_column(Numeric(18, 2))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class FrozenChart(Base):
+    """A chart published as it was: its figure and data kept, so an embed keeps showing them after the data
+    changes (and says so)."""
+
+    __tablename__ = "frozen_charts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(40))
+    query: Mapped[str] = mapped_column(Text, default="")
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    figure: Mapped[dict[str, Any]] = mapped_column()
+    data_csv: Mapped[str] = mapped_column(Text)
+    citation: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    page_url: Mapped[str] = mapped_column(String(2000), default="")
+    frozen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    frozen_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

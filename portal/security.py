@@ -251,7 +251,10 @@ def apply_security_headers(response, path: str, embed_origins: list[str], page_p
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
     if path.startswith("/embed/"):
         ancestors = " ".join(embed_origins) if embed_origins else "'none'"
-        headers["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
+        own = headers.get("Content-Security-Policy", "")  # an embed page's own policy (scripts from here only)
+        own = "; ".join(d.strip() for d in own.split(";")
+                        if d.strip() and not d.strip().startswith("frame-ancestors"))
+        headers["Content-Security-Policy"] = (own + "; " if own else "") + f"frame-ancestors {ancestors}"
         headers.pop("X-Frame-Options", None)
     else:
         headers["X-Frame-Options"] = "DENY"

@@ -58,6 +58,24 @@ DEMO_CATEGORIES = [
     ("green", "Green spaces and climate"), ("mobility", "Mobility"), ("culture", "Culture"),
     ("youth", "Children and youth"), ("social", "Living together"),
 ]
+# where the demo categories' funded projects enter each shipped city's budget (functional areas, top level)
+DEMO_AREAS = {
+    "koeln": {"green": "13", "mobility": "12", "culture": "04", "youth": "06", "social": "05"},
+    "manchester": {"green": "03", "mobility": "03", "culture": "03", "youth": "02", "social": "01"},
+}
+
+
+def demo_categories(session: Session, city: CityProfile) -> list[Category]:
+    """The demo categories, mapped to the functional areas of the city's budget where it has them."""
+    from portal.feedback.budget_lines import area_names
+
+    areas = DEMO_AREAS.get(city.slug, {})
+    out = []
+    for code, name in DEMO_CATEGORIES:
+        area = areas.get(code)
+        known = area is not None and area_names(session, city.slug, (area,)) is not None
+        out.append(Category(code=code, name=name, functional_code=area if known else None))
+    return out
 
 
 def create_demo_cycle(session: Session, city: CityProfile, today: date | None = None) -> Cycle:
@@ -70,7 +88,7 @@ def create_demo_cycle(session: Session, city: CityProfile, today: date | None = 
         total_budget=1_000_000, phase=CyclePhase.PROPOSALS, ballot_type=BallotType.KNAPSACK,
         rule="mes", completion="add1", eligibility="registered",
     )
-    cycle.categories = [Category(code=code, name=name) for code, name in DEMO_CATEGORIES]
+    cycle.categories = demo_categories(session, city)
     cycle.districts = [
         CycleDistrict(code=code, name=name, budget=0) for code, name in sorted(city.districts.items())
     ]
@@ -106,6 +124,17 @@ COMPLETED_PROPOSALS = [
 ]
 
 
+def _demo_places(city: CityProfile) -> dict[str, tuple[float, float]]:
+    """(lat, lon) of each district's label point, from the shipped boundaries (empty when there are none)."""
+    from portal.geo import boundaries
+
+    try:
+        districts = boundaries(city).districts
+        return {d.code: (round(d.lonlat_centre[1], 6), round(d.lonlat_centre[0], 6)) for d in districts}
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
 def create_completed_demo_cycle(session: Session, city: CityProfile, today: date | None = None,
                                 voters: int = 400) -> Cycle:
     """Last year's demonstration cycle, voted and counted: invented proposals, synthetic ballots (a fixed
@@ -127,7 +156,7 @@ def create_completed_demo_cycle(session: Session, city: CityProfile, today: date
         total_budget=budget, phase=CyclePhase.RESULTS, ballot_type=BallotType.KNAPSACK,
         rule="mes", completion="add1", eligibility="registered", settings={},
     )
-    cycle.categories = [Category(code=code, name=name) for code, name in DEMO_CATEGORIES]
+    cycle.categories = demo_categories(session, city)
     cycle.districts = [CycleDistrict(code=code, name=name, budget=0) for code, name in sorted(city.districts.items())]
     starts = date(year, 2, 1)
     for phase, days in [(CyclePhase.PROPOSALS, 35), (CyclePhase.REVIEW, 21), (CyclePhase.VOTING, 21),
@@ -138,10 +167,14 @@ def create_completed_demo_cycle(session: Session, city: CityProfile, today: date
     session.flush()
     categories = {c.code: c.id for c in cycle.categories}
     proposals = []
-    for title, category, district, cost, _popularity in COMPLETED_PROPOSALS:
+    places = _demo_places(city)
+    for n, (title, category, district, cost, _popularity) in enumerate(COMPLETED_PROPOSALS):
+        lat, lon = places.get(district, (None, None))
+        if lat is not None:  # an invented spot near the district's centre, so the map shows the projects
+            lat, lon = lat + 0.004 * ((n % 3) - 1), lon + 0.006 * ((n % 2) - 0.5)
         proposal = Proposal(cycle_id=cycle.id, title=title, category_id=categories[category], district_code=district,
                             estimated_cost=cost, description="Demonstration proposal.",
-                            status=ProposalStatus.ACCEPTED, on_ballot=True)
+                            status=ProposalStatus.ACCEPTED, on_ballot=True, latitude=lat, longitude=lon)
         session.add(proposal)
         proposals.append(proposal)
     session.flush()
@@ -168,4 +201,24 @@ def create_completed_demo_cycle(session: Session, city: CityProfile, today: date
     session.flush()
     result = compute_result(session, cycle)
     mark_published(session, cycle, result)
+    _demo_delivery(session, cycle, date(year, 10, 1))
     return cycle
+
+
+def _demo_delivery(session: Session, cycle: Cycle, day: date) -> None:
+    """Invented progress on three of the demo's funded projects, so the delivery pages have something to show."""
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from portal.models import DeliveryStatus, DeliveryUpdate, ProjectDelivery
+
+    deliveries = session.scalars(select(ProjectDelivery).where(ProjectDelivery.cycle_id == cycle.id)
+                                 .order_by(ProjectDelivery.id)).all()
+    states = [(DeliveryStatus.COMPLETED, 100, Decimal("0.97")), (DeliveryStatus.IN_PROGRESS, 40, Decimal("0.35")),
+              (DeliveryStatus.DELAYED, 10, Decimal("0.05"))]
+    at = datetime(day.year, day.month, day.day, 9, 0, tzinfo=UTC)
+    for delivery, (status, progress, share) in zip(deliveries, states, strict=False):
+        spent = (Decimal(delivery.funded_amount) * share).quantize(Decimal("1"))
+        delivery.status, delivery.progress, delivery.spent, delivery.updated_at = status, progress, spent, at
+        session.add(DeliveryUpdate(delivery_id=delivery.id, at=at, status=status, progress=progress, spent=spent,
+                                   note="Demonstration update (invented)."))

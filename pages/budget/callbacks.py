@@ -8,6 +8,7 @@ from dash.exceptions import PreventUpdate
 from pages.budget import layout as L
 from portal.budget import presenter
 from portal.budget.explorer import View
+from portal.embeds.component import ShareEmbed
 from portal.security import callback
 
 ids = L.ids
@@ -22,6 +23,10 @@ def register() -> None:
         Output(ids.phase, "options"),
         Output(ids.phase, "value"),
         Output(ids.treemap, "clickData"),
+        Output(ids.participatory, "value"),
+        Output(ids.year, "value"),
+        Output(ids.statement, "value"),
+        Output(ids.direction, "value"),
         Input(ids.treemap, "clickData"),
         Input({"type": ids.crumb, "depth": ALL}, "n_clicks"),
         Input(ids.year, "value"),
@@ -30,11 +35,12 @@ def register() -> None:
         Input(ids.direction, "value"),
         Input(ids.measure, "value"),
         Input(ids.district, "value"),
+        Input(ids.participatory, "value"),
         State(ids.view, "data"),
         prevent_initial_call=True,
         access="public",
     )
-    def drill_down(click, _crumbs, year, phase, statement, direction, measure, district, current):
+    def drill_down(click, _crumbs, year, phase, statement, direction, measure, district, participatory, current):
         """Drill down (treemap click), go up (breadcrumb), or change a control: the new view, rendered."""
         c = L.ctx()
         if not c.data.available:
@@ -59,11 +65,12 @@ def register() -> None:
         else:
             changes = {ids.year: ("year", year), ids.phase: ("phase", phase), ids.statement: ("statement", statement),
                        ids.direction: ("direction", direction), ids.measure: ("measure", measure),
-                       ids.district: ("district", district)}
+                       ids.district: ("district", district), ids.participatory: ("participatory", participatory)}
             if trigger in changes:
                 name, value = changes[trigger]
                 view = presenter.navigate(view, trigger=name, value=value, available=c.data.available,
-                                          districts=c.city.districts)
+                                          districts=c.city.districts,
+                                          pb_available=presenter.pb_available(c) if name == "participatory" else None)
         def render():
             result = presenter.drill(c, view)
             return (result.figure, L.breadcrumb(result), L.headline(c, result),
@@ -72,7 +79,20 @@ def register() -> None:
         # the rendered parts depend on the view and the language only: memoised with the city's lines
         divisor = c.divisor(view)[0] if view.measure == "per_resident" else None
         figure, crumbs, headline, phases = c.data.remember(("drill-ui", view, c.language, divisor), render)
-        return L.state(view), figure, crumbs, headline, phases, view.phase, None
+        return (L.state(view), figure, crumbs, headline, phases, view.phase, None, view.participatory, view.year,
+                view.statement, view.direction)
+
+    @callback(
+        *[Output(ShareEmbed.ids.store(chart), "data") for chart in ids.charts],
+        Input(ids.view, "data"),
+        prevent_initial_call=True,
+        access="public",
+    )
+    def share_state(state):
+        """The Share / Embed controls of the four charts follow the view."""
+        if not isinstance(state, dict) or not isinstance(state.get("query"), str):
+            raise PreventUpdate
+        return tuple({"kind": chart, "query": state["query"]} for chart in ids.charts)
 
     @callback(
         Output(ids.years, "figure"),

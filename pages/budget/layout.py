@@ -9,6 +9,7 @@ from dash.dash_table.Format import Format, Group, Scheme
 from portal.budget import presenter
 from portal.budget.explorer import View
 from portal.db import get_session
+from portal.embeds.component import ShareEmbed
 from portal.i18n import _, current_language, money, percent
 from portal.security import is_allowed
 from portal.web import city
@@ -26,6 +27,7 @@ class ids:  # noqa: N801 - the Dash convention for a component's ids
     direction = "budget-direction"
     measure = "budget-measure"
     district = "budget-district"
+    participatory = "budget-participatory"
     treemap = "budget-treemap"
     crumbs = "budget-crumbs"
     crumb = "budget-crumb"  # pattern-matching type: {"type": crumb, "depth": n}
@@ -37,28 +39,12 @@ class ids:  # noqa: N801 - the Dash convention for a component's ids
     search = "budget-search"
     table = "budget-table"
     download = "budget-download"
-
-
-_TEXT: dict[str, dict] = {}
+    charts = ("budget-treemap", "budget-years", "budget-compare", "budget-map")  # their Share / Embed controls
 
 
 def chart_text() -> dict:
     """Labels inside the figures, translated at render time (once per language and process)."""
-    language = current_language()
-    if language not in _TEXT:
-        _TEXT[language] = _chart_text()
-    return _TEXT[language]
-
-
-def _chart_text() -> dict:
-    return {
-        "root": _("Total"), "other": _("(other)"), "unclassified": _("(not further classified)"),
-        "empty": _("No budget lines here"), "share": _("of this view"), "per_resident": _("per resident"),
-        "approved": _("Plan"), "executed": _("Actual"), "proposed": _("Proposed"), "adjusted": _("Adjusted"),
-        "year": _("Year"), "years_title": _("Over the years"), "compare_title": _("Plan and actual this year"),
-        "only_one_phase": _("Only one phase for this year"), "no_population": _("No population figures"),
-        "map_no_data": _("No part of this view is assigned to a district"),
-    }
+    return presenter.chart_labels()
 
 
 def phase_label(phase: str) -> str:
@@ -111,6 +97,16 @@ def headline(ctx_, result: presenter.DrillResult) -> list:
     if result.per_resident and result.population_year and result.population_year != view.year:
         note = [html.Small(_("Residents of {year}, the latest year with figures").format(
             year=result.population_year), className="text-muted d-block")]
+    if result.participatory and not view.participatory and not result.population_missing:
+        share = result.participatory / result.total if result.total else 0
+        amount = money(result.participatory, ctx_.city.currency, digits=2 if result.per_resident else 0)
+        note.append(html.Small([html.Span(className="pb-swatch me-1", **{"aria-hidden": "true"}), _(
+            "Of it {amount} ({share}) is participatory budget: projects the residents chose (green boxes and outlines)."
+        ).format(amount=amount, share=percent(share))], className="d-block pb-note", id="budget-participatory-share"))
+    if result.only_participatory:
+        note.append(html.Small(_("The city's own budget for {year} is not imported yet: what you see are the "
+                                 "participatory-budget projects funded for it.").format(year=view.year),
+                               className="d-block text-muted", id="budget-only-participatory"))
     return [html.Span(label, className="text-muted me-2"), html.Strong(value, id="budget-total"), *note]
 
 
@@ -122,6 +118,8 @@ def map_caption(ctx_, result: presenter.MapResult, view: View) -> list:
     if result.population_missing:
         parts.append(" " + _("There are no population figures per {district}: choose Totals to see the map.")
                      .format(district=ctx_.city.district_label))
+    if any(t.get("name") == presenter.chart_labels()["projects"] for t in result.figure.get("data", [])):
+        parts.append(" " + _("Green dots: funded participatory-budget projects of this year with a location."))
     return parts
 
 
@@ -152,6 +150,9 @@ def controls(ctx_, view: View) -> dbc.Row:
         dbc.Col([dbc.Label(ctx_.city.district_label, html_for=ids.district),
                  dcc.Dropdown(id=ids.district, options=district_options, value=view.district,
                               placeholder=_("Whole city"), clearable=True)], xs=6, md=2),
+        dbc.Col(dbc.Switch(id=ids.participatory, value=view.participatory,
+                           label=_("Participatory budget only: the projects residents chose and the city funded")),
+                xs=12, className="mt-1"),
     ], className="g-2 mb-2 align-items-end", id="budget-controls")
 
 
@@ -209,13 +210,21 @@ def layout(**query):
         html.Div(breadcrumb(result), id=ids.crumbs),
         dcc.Loading(dcc.Graph(id=ids.treemap, figure=result.figure, config=GRAPH_CONFIG,
                               className="budget-treemap"), delay_show=400),
+        ShareEmbed("budget-treemap", view.query()),
         dbc.Row([
             dbc.Col(dcc.Graph(id=ids.years, figure=presenter.years_figure(c, view), config=GRAPH_CONFIG), md=6),
             dbc.Col(dcc.Graph(id=ids.compare, figure=presenter.compare_figure(c, view), config=GRAPH_CONFIG), md=6),
         ], className="mt-3"),
+        dbc.Row([  # the controls in a row of their own: a graph's column must hold the graph alone to size it
+            dbc.Col(ShareEmbed("budget-years", view.query()), md=6),
+            dbc.Col(ShareEmbed("budget-compare", view.query()), md=6),
+        ]),
         html.H2(_("By {district}").format(district=c.city.district_label), className="h4 mt-4"),
         html.P(map_caption(c, mapped, view), id=ids.map_caption, className="text-muted small"),
         dcc.Graph(id=ids.map, figure=mapped.figure, config={**GRAPH_CONFIG, "scrollZoom": True}),
+        ShareEmbed("budget-map", view.query()),
+        html.P([_("How the votes compare with the city's spending: "),
+                dcc.Link(_("priorities against spending"), href="/priorities")], className="small"),
         html.H2(_("The lines behind this view"), className="h4 mt-4"),
         dbc.Row([
             dbc.Col([dbc.Label(_("Search names and codes"), html_for=ids.search, className="visually-hidden"),

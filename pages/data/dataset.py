@@ -11,6 +11,7 @@ from dash.exceptions import PreventUpdate
 
 from portal.datasets import catalogue, frames, presenter, query
 from portal.db import get_session
+from portal.embeds.component import ShareEmbed
 from portal.i18n import _, current_language, number
 from portal.security import callback, register_page
 from portal.web import city
@@ -41,9 +42,7 @@ class ids:  # noqa: N801 - the Dash convention for a component's ids
 
 
 def chart_text() -> dict:
-    return {"no_rows": _("No rows"), "1y": _("1 year"), "5y": _("5 years"), "all": _("all"), "rows": _("rows"),
-            "points_note": _("{shown} of {total} rows with coordinates"),
-            "district_note": _("{what} per district")}
+    return presenter.chart_labels()
 
 
 def _load(slug):
@@ -129,10 +128,12 @@ def layout(slug=None, **params):
         ], className="g-2 mb-2", id="ds-builder"),
         dcc.Loading(dcc.Graph(id=ids.chart, figure=result.figure, config=GRAPH_CONFIG), delay_show=400),
         html.P(result.error or result.note or "", id=ids.note, className="small text-muted", role="status"),
+        ShareEmbed("dataset-chart", share_query(info.slug, state.query())),
         html.Div([
             html.H2(_("Map"), className="h4"),
             html.P(result.map_note or "", id=ids.map_note, className="small text-muted"),
             dcc.Graph(id=ids.map, figure=result.map_figure or {}, config={**GRAPH_CONFIG, "scrollZoom": True}),
+            ShareEmbed("dataset-map", share_query(info.slug, state.query())),
         ], id=ids.map_box, style={} if result.map_figure else {"display": "none"}),
         html.H2(_("Rows"), className="h4 mt-3"),
         html.P([html.Span(_("{n} rows match").format(n=number(matching)), id=ids.rows), " · ",
@@ -204,6 +205,28 @@ def chart(kind, x, y, agg, colour, bucket, filter_query, slug):
     result = presenter.chart(city(), info, frame, state, language=current_language(), text=chart_text())
     return (result.figure, result.error or result.note or "", {"query": state.query()}, result.map_figure or {},
             result.map_note or "", {} if result.map_figure else {"display": "none"})
+
+
+def share_query(slug: str, state_query: str) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode({"slug": slug}) + ("&" + state_query if state_query else "")
+
+
+@callback(
+    Output(ShareEmbed.ids.store("dataset-chart"), "data"),
+    Output(ShareEmbed.ids.store("dataset-map"), "data"),
+    Input(ids.state, "data"),
+    State(ids.slug, "data"),
+    prevent_initial_call=True,
+    access="public",
+)
+def share_state(state, slug):
+    """The Share / Embed controls follow the chart builder's state."""
+    if not isinstance(state, dict) or not isinstance(state.get("query"), str) or not isinstance(slug, str):
+        raise PreventUpdate
+    query = share_query(slug, state["query"])
+    return {"kind": "dataset-chart", "query": query}, {"kind": "dataset-map", "query": query}
 
 
 clientside_callback(

@@ -24,7 +24,7 @@ from portal.web import city, user
 FIELDS = ["year", "title", "description", "total_budget", "currency", "ballot_type", "min_projects",
           "max_projects", "total_points", "max_points_per_project", "min_spend_share", "rule", "completion",
           "eligibility", "min_age", "categories", "districts", "shortlist_enabled", "shortlist_mode", "shortlist_n",
-          "shortlist_threshold", "shortlist_group_by"]
+          "shortlist_threshold", "shortlist_group_by", "category_areas", "budget_statement"]
 DATE_FIELDS = [f"{p.value}_{end}" for p in DATED_PHASES for end in ("start", "end")]
 
 
@@ -43,7 +43,19 @@ def _input(name, label, values, *, kind="text", help_text=None, md=6, **extra):
                              dbc.FormText(help_text) if help_text else None], className="mb-3"), md=md)
 
 
-def _form(values):
+def _areas_help(areas):
+    """The functional areas of the city's newest budget, to map categories to (collapsed)."""
+    if not areas:
+        return html.P(_("No budget is imported yet: categories without an area go to a box of their own."),
+                      className="small text-muted")
+    return html.Details([
+        html.Summary(_("Functional areas of the city's budget ({n})").format(n=len(areas)), className="small"),
+        html.Ul([html.Li([html.Code(path), " ", name]) for path, name in areas], className="small mb-0",
+                style={"maxHeight": "14rem", "overflowY": "auto"}),
+    ], id="cf-areas-list")
+
+
+def _form(values, areas=None):
     ballot_types = [
         (BallotType.APPROVAL, _("Approval (any number of projects)")),
         (BallotType.K_APPROVAL, _("k-approval (up to k projects)")),
@@ -79,6 +91,20 @@ def _form(values):
                    kind="textarea", md=6, rows=6,
                    help_text=_("With district budgets, each district's projects are counted within its own "
                                "budget; projects without a district share the rest.")),
+        ], className="g-2"),
+        html.H2(_("Where funded projects enter the budget"), className="h5 mt-2"),
+        html.P(_("Each funded project becomes a line of the following year's budget. Say which functional area of "
+                 "the city's budget each category belongs to; a category without one is shown in a box of its own "
+                 "named after the participatory budget. This can change in every phase."), className="small"),
+        dbc.Row([
+            _input("category_areas", _("Functional areas (one a line: category code; area code path)"), values,
+                   kind="textarea", md=6, rows=5, help_text=_("e.g. green; 13/1301")),
+            dbc.Col([
+                _input("budget_statement", _("Funded projects enter the budget as"), values, kind="select", md=12,
+                       options=[{"label": _("Investment"), "value": "capital"},
+                                {"label": _("Operating spending"), "value": "operating"}]),
+                _areas_help(areas),
+            ], md=6),
         ], className="g-2"),
         html.H2(_("Ballot"), className="h5 mt-2"),
         dbc.Row([
@@ -156,7 +182,10 @@ def layout(cycle_id=None, **_query):
             cycle = get_cycle(session, cycle_id, user())
         except NotFound as exc:
             return not_found(exc.message)
+    from portal.feedback.budget_lines import functional_areas
+
     values = form_values(cycle)
+    areas = functional_areas(session, city().slug)
     if cycle is None:
         values["currency"] = city().currency
         values["districts"] = "\n".join(f"{code}; {name}; 0" for code, name in city().districts.items())
@@ -166,7 +195,7 @@ def layout(cycle_id=None, **_query):
         dcc.Store(id="cf-cycle", data=cycle.id if cycle else "new"),
         dcc.Location(id="cf-go", refresh=True),
         _phase_panel(session, cycle) if cycle else None,
-        _form(values),
+        _form(values, areas),
     ])
 
 

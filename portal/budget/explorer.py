@@ -1,5 +1,5 @@
-"""What the budget explorer shows: a view (year, phase, statement, direction, path, measure, district) and
-the aggregates behind it.
+"""What the budget explorer shows: a view (year, phase, statement, direction, path, measure, district, and
+whether to show the participatory budget only) and the aggregates behind it.
 
 The lines of a city are loaded once per process into a compact pandas frame (categorical codes, int64
 cents) keyed by the city's latest import; every request checks that key with one small query, so
@@ -30,7 +30,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from portal.budget.schema import DIRECTIONS, FN_CODES, FN_NAMES, LEVELS, PHASES, STATEMENTS
+from portal.budget.schema import DIRECTIONS, FN_CODES, FN_NAMES, LEVELS, PARTICIPATORY, PB_PROJECT, PHASES, STATEMENTS
 
 MEASURES = ("total", "per_resident")
 UNCLASSIFIED = "_"  # child id of the lines that end at a node whose other lines go deeper
@@ -53,16 +53,19 @@ class View:
     path: tuple[str, ...] = ()
     measure: str = "total"
     district: str | None = None
+    participatory: bool = False  # only the money of participatory-budgeting projects
 
     def query(self) -> str:
         params = {"year": self.year, "phase": self.phase, "statement": self.statement,
                   "direction": self.direction, "path": "/".join(self.path) or None,
-                  "measure": self.measure if self.measure != "total" else None, "district": self.district}
+                  "measure": self.measure if self.measure != "total" else None, "district": self.district,
+                  "pb": "1" if self.participatory else None}
         return urlencode({k: v for k, v in params.items() if v is not None})
 
     def as_dict(self) -> dict:
         return {"year": self.year, "phase": self.phase, "statement": self.statement, "direction": self.direction,
-                "path": list(self.path), "measure": self.measure, "district": self.district}
+                "path": list(self.path), "measure": self.measure, "district": self.district,
+                "participatory": self.participatory}
 
     @classmethod
     def from_dict(cls, data: dict | None) -> View:
@@ -71,9 +74,16 @@ class View:
 
 
 def parse_view(query: dict | None, *, available: list[tuple[int, str]] | None = None,
-               districts: dict[str, str] | None = None) -> View:
-    """A view from untrusted input (URL query, callback state): anything unknown falls back to a default."""
+               districts: dict[str, str] | None = None, preferred: list[tuple[int, str]] | None = None) -> View:
+    """A view from untrusted input (URL query, callback state): anything unknown falls back to a default.
+
+    Without a year, the view opens on the newest year of `preferred` (the years with the city's own lines,
+    not only the portal's participatory lines of a year whose budget is not imported yet).
+    """
     query = query or {}
+    flag = query.get("pb", query.get("participatory"))
+    flag = flag[0] if isinstance(flag, list) and flag else flag
+    participatory = flag is True or (isinstance(flag, str) and flag.lower() in ("1", "true", "yes"))
 
     def pick(key: str, allowed, default):
         value = query.get(key)
@@ -89,8 +99,9 @@ def parse_view(query: dict | None, *, available: list[tuple[int, str]] | None = 
     if available:
         years = sorted({y for y, _ in available}, reverse=True)
         if year not in years:
-            approved = [y for y, p in available if p == (phase or "approved")]
-            year = max(approved) if approved else years[0]
+            pool = preferred if preferred and not participatory else available
+            approved = [y for y, p in pool if p == (phase or "approved")]
+            year = max(approved) if approved else max(y for y, _ in pool)
         phases = [p for y, p in available if y == year]
         if phase not in phases:
             phase = "approved" if "approved" in phases else phases[0]
@@ -105,7 +116,7 @@ def parse_view(query: dict | None, *, available: list[tuple[int, str]] | None = 
         district = None
     return View(year=year, phase=phase or "approved", statement=pick("statement", STATEMENTS, "operating"),
                 direction=pick("direction", DIRECTIONS, "expenditure"), path=path,
-                measure=pick("measure", MEASURES, "total"), district=district)
+                measure=pick("measure", MEASURES, "total"), district=district, participatory=participatory)
 
 
 # The cached frame ---------------------------------------------------------------------------------
@@ -115,7 +126,9 @@ class BudgetData:
     """All lines of one city, compact; `slices` index them by (year, phase, statement, direction).
 
     `codes[col]` holds each line's category number in `categories[col]`, so filters and group-bys run on
-    integer arrays with numpy instead of strings.
+    integer arrays with numpy instead of strings. `pb` marks the lines that pay for a participatory-budgeting
+    project (the portal's own lines for funded projects, and the city's lines that name a project);
+    `own_available` the (year, phase) pairs with lines of the city's own files.
     """
 
     key: tuple
@@ -127,6 +140,10 @@ class BudgetData:
     categories: dict[str, np.ndarray] = field(default_factory=dict)
     index: dict[str, dict[str, int]] = field(default_factory=dict)
     cents: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="int64"))
+    pb: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    own: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # lines of the city's own files
+    own_slices: set = field(default_factory=set)
+    own_available: list[tuple[int, str]] = field(default_factory=list)
     memo: OrderedDict = field(default_factory=OrderedDict)
     tables: OrderedDict = field(default_factory=OrderedDict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -148,7 +165,9 @@ _CACHE: dict[tuple[str, str], BudgetData] = {}
 _CACHE_LOCK = threading.Lock()
 CODE_COLUMNS = [*FN_CODES, "econ_code", "district_code"]
 LOAD_COLUMNS = ["id", "fiscal_year", "phase", "statement", "direction", *FN_CODES, *FN_NAMES, "econ_code",
-                "econ_name", "admin_code", "admin_name", "district_code", "district_name", "currency", "source"]
+                "econ_name", "admin_code", "admin_name", "district_code", "district_name", "currency", "source",
+                PB_PROJECT]
+CACHE_FORMAT = 2  # of the frame kept under instance/cache: bumped when LOAD_COLUMNS change
 
 
 _KEY_SQL = text("SELECT id, sha256, created_at FROM budget_imports WHERE city = :city ORDER BY id DESC LIMIT 1")
@@ -185,7 +204,7 @@ def _disk_path(url: str, city: str, key: tuple) -> Path | None:
     """A file under instance/cache named after the import: processes on one host share the first load."""
     if not has_app_context() or key == (0,):
         return None
-    digest = hashlib.sha256(repr((url, city, key)).encode()).hexdigest()[:32]
+    digest = hashlib.sha256(repr((url, city, key, CACHE_FORMAT)).encode()).hexdigest()[:32]
     return Path(current_app.instance_path) / "cache" / f"budget-{city}-{digest}.pkl"
 
 
@@ -195,7 +214,7 @@ def _read_disk(path: Path, key: tuple) -> BudgetData | None:
             stored = pickle.load(fh)  # noqa: S301 - our own file under instance/, named after the import
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
         return None
-    if stored.get("key") != key:
+    if stored.get("key") != key or any(c not in stored["frame"].columns for c in LOAD_COLUMNS):
         return None
     return build(stored["frame"], key)
 
@@ -272,6 +291,8 @@ def load(session: Session, city: str, key: tuple = (0,)) -> BudgetData:
 def build(frame: pd.DataFrame, key: tuple = (0,)) -> BudgetData:
     """Compact a frame of lines (LOAD_COLUMNS + cents) and index its slices."""
     frame = frame.copy()
+    if PB_PROJECT not in frame.columns:
+        frame[PB_PROJECT] = ""
     frame["fiscal_year"] = frame["fiscal_year"].astype("int32")
     frame["cents"] = frame["cents"].astype("int64")
     for col in LOAD_COLUMNS[2:]:
@@ -286,8 +307,16 @@ def build(frame: pd.DataFrame, key: tuple = (0,)) -> BudgetData:
         groups = frame.groupby(["fiscal_year", "phase", "statement", "direction"], observed=True, sort=False).indices
         slices = {(int(y), str(p), str(s), str(d)): idx for (y, p, s, d), idx in groups.items()}
     available = sorted({(y, p) for y, p, _, _ in slices}, key=lambda t: (-t[0], t[1]))
+    pb_cats = frame[PB_PROJECT].cat.categories.astype(str)
+    pb = np.isin(frame[PB_PROJECT].cat.codes.to_numpy(), np.flatnonzero(pb_cats != "")) if len(frame) else \
+        np.zeros(0, dtype=bool)
+    source_cats = frame["source"].cat.categories.astype(str)
+    own = ~np.isin(frame["source"].cat.codes.to_numpy(), np.flatnonzero(source_cats == PARTICIPATORY))
+    own_slices = {k for k, idx in slices.items() if own[idx].any()}
+    own_available = sorted({(y, p) for y, p, _, _ in own_slices}, key=lambda t: (-t[0], t[1]))
     data = BudgetData(key=key, frame=frame, names=names, slices=slices, available=available,
-                      cents=frame["cents"].to_numpy())
+                      cents=frame["cents"].to_numpy(), pb=pb, own=own, own_slices=own_slices,
+                      own_available=own_available)
     for col in CODE_COLUMNS:
         cats = frame[col].cat.categories.astype(str).to_numpy()
         data.codes[col] = frame[col].cat.codes.to_numpy().astype("int32")
@@ -323,6 +352,8 @@ def positions(data: BudgetData, view: View, *, district: bool = True, year: int 
         idx = idx[data.codes[col][idx] == data.index[col].get(code, -2)]
     if district and view.district:
         idx = idx[data.codes["district_code"][idx] == data.index["district_code"].get(view.district, -2)]
+    if view.participatory:
+        idx = idx[data.pb[idx]]
     return idx
 
 
@@ -350,6 +381,7 @@ class Node(NamedTuple):
     cents: int
     depth: int  # 1 = child of the current node, 2 = grandchild
     clickable: bool  # a functional node one can drill into
+    participatory: int = 0  # of `cents`, the money of participatory-budgeting projects
 
 
 @dataclass
@@ -362,6 +394,7 @@ class Drilldown:
     crumbs: list[tuple[str, tuple[str, ...]]]  # (label, path) from the root down to the current node
     level_kind: str  # "functional" | "economic"
     lines: int
+    participatory: int = 0  # of `total`, the money of participatory-budgeting projects
 
 
 def drilldown(data: BudgetData, view: View) -> Drilldown:
@@ -379,6 +412,21 @@ def _sums(data: BudgetData, idx: np.ndarray, col: str) -> tuple[np.ndarray, np.n
     return which[order], sums[which][order]
 
 
+def _pb_sums(data: BudgetData, idx: np.ndarray, col: str) -> np.ndarray:
+    """Participatory cents per category number of col (indexable by the numbers `_sums` returns)."""
+    codes = data.codes[col][idx]
+    weights = np.where(data.pb[idx], data.cents[idx], 0)
+    return np.rint(np.bincount(codes, weights=weights, minlength=len(data.categories[col]))).astype("int64")
+
+
+def _with_other(kids: list[tuple[str, int]], pb_of: dict[str, int], pb_total: int) -> dict[str, int]:
+    """Participatory cents per shown node, the capped rest ('other') getting what the shown ones lack."""
+    out = {code: pb_of.get(code, 0) for code, _ in kids if code != OTHER}
+    if any(code == OTHER for code, _ in kids):
+        out[OTHER] = pb_total - sum(out.values())
+    return out
+
+
 def _code(data: BudgetData, col: str, number: int) -> str:
     code = str(data.categories[col][number])
     return UNCLASSIFIED if code == "" else code
@@ -392,17 +440,23 @@ def _drilldown(data: BudgetData, view: View) -> Drilldown:
         crumbs.append((node_name(data, i, code), view.path[: i + 1]))
     records: list[Node] = []
     child_col = divider(data, idx, level) if len(idx) else "econ_code"
+    pb_total = int(data.cents[idx][data.pb[idx]].sum()) if len(idx) else 0
     if len(idx):
         numbers, sums = _sums(data, idx, child_col)
         kids = _cap([(_code(data, child_col, n), int(v)) for n, v in zip(numbers, sums, strict=True)], MAX_CHILDREN)
+        pb_sums = _pb_sums(data, idx, child_col) if pb_total else None
+        pb_of = ({_code(data, child_col, int(n)): int(pb_sums[n]) for n in numbers} if pb_sums is not None else {})
+        pb_kids = _with_other(kids, pb_of, pb_total)
         kid_level = FN_CODES.index(child_col) if child_col in FN_CODES else LEVELS
         for code, cents in kids:
             clickable = child_col != "econ_code" and code not in (OTHER, UNCLASSIFIED)
-            records.append(Node(code, "", code, node_name(data, kid_level, code), cents, 1, clickable))
+            records.append(Node(code, "", code, node_name(data, kid_level, code), cents, 1, clickable,
+                                pb_kids.get(code, 0)))
         if child_col != "econ_code":
             records.extend(_grandchildren(data, idx, level, child_col, {code for code, _ in kids}))
     return Drilldown(view=view, total=int(data.cents[idx].sum()), nodes=records, crumbs=crumbs,
-                     level_kind="economic" if child_col == "econ_code" else "functional", lines=len(idx))
+                     level_kind="economic" if child_col == "econ_code" else "functional", lines=len(idx),
+                     participatory=pb_total)
 
 
 def _grandchildren(data: BudgetData, idx: np.ndarray, level: int, child_col: str, shown: set[str]) -> list[Node]:
@@ -426,24 +480,33 @@ def _grandchildren(data: BudgetData, idx: np.ndarray, level: int, child_col: str
     key = child.astype("int64") * width + grand
     uniques, inverse = np.unique(key, return_inverse=True)
     sums = np.rint(np.bincount(inverse, weights=data.cents[idx])).astype("int64")
+    pb_mask = data.pb[idx]
+    pb_sums = (np.rint(np.bincount(inverse, weights=np.where(pb_mask, data.cents[idx], 0))).astype("int64")
+               if pb_mask.any() else np.zeros(len(uniques), dtype="int64"))
     parents, grands = np.divmod(uniques, width)
     out: list[Node] = []
     order = np.lexsort((-sums, parents))
     by_parent: dict[int, list[tuple[str, int]]] = {}
+    pb_by_parent: dict[int, dict[str, int]] = {}
     for i in order:
         code = _code(data, child_col, int(parents[i]))
         if code not in shown or code == UNCLASSIFIED:
             continue
         g = int(grands[i])
         g_code = _code(data, grand_fn, g) if g < n_fn else _code(data, "econ_code", g - n_fn)
-        by_parent.setdefault(int(parents[i]), []).append((g_code if g < n_fn else "\x00" + g_code, int(sums[i])))
+        g_key = g_code if g < n_fn else "\x00" + g_code
+        by_parent.setdefault(int(parents[i]), []).append((g_key, int(sums[i])))
+        pb_by_parent.setdefault(int(parents[i]), {})[g_key] = int(pb_sums[i])
     for parent, items in by_parent.items():
         code = _code(data, child_col, parent)
-        for g_code, cents in _cap(items, MAX_GRANDCHILDREN):
-            is_econ = g_code.startswith("\x00") or g_code == OTHER
-            g_code = g_code.lstrip("\x00")
+        capped = _cap(items, MAX_GRANDCHILDREN)
+        pb_of = _with_other(capped, pb_by_parent[parent], sum(pb_by_parent[parent].values()))
+        for g_key, cents in capped:
+            is_econ = g_key.startswith("\x00") or g_key == OTHER
+            g_code = g_key.lstrip("\x00")
             g_level = LEVELS if is_econ else FN_CODES.index(grand_fn)
-            out.append(Node(code + "/" + g_code, code, g_code, node_name(data, g_level, g_code), cents, 2, False))
+            out.append(Node(code + "/" + g_code, code, g_code, node_name(data, g_level, g_code), cents, 2, False,
+                            pb_of.get(g_key, 0)))
     return out
 
 
@@ -462,6 +525,8 @@ def over_years(data: BudgetData, view: View) -> pd.DataFrame:
         for (year, phase, statement, direction) in data.slices:
             if statement != view.statement or direction != view.direction:
                 continue
+            if not view.participatory and (year, phase, statement, direction) not in data.own_slices:
+                continue  # a year whose own budget is not imported yet: its few participatory lines are no total
             idx = positions(data, view, year=year, phase=phase)
             out.append({"fiscal_year": year, "phase": phase, "cents": int(data.cents[idx].sum())})
         frame = pd.DataFrame(out, columns=["fiscal_year", "phase", "cents"])
@@ -506,7 +571,7 @@ def by_district(data: BudgetData, view: View) -> tuple[pd.DataFrame, int]:
 
 
 TABLE_COLUMNS = ["fiscal_year", "phase", "statement", "direction", *FN_CODES, *FN_NAMES, "econ_code", "econ_name",
-                 "admin_code", "admin_name", "district_code", "district_name", "currency", "source"]
+                 "admin_code", "admin_name", "district_code", "district_name", "currency", "source", PB_PROJECT]
 
 
 def line_positions(data: BudgetData, view: View, search: str | None = None) -> np.ndarray:
@@ -554,7 +619,7 @@ def lines_export(data: BudgetData, view: View, search: str | None = None) -> pd.
     """The lines behind a view in the portal's own format (amount in currency units)."""
     found = lines(data, view, search)
     out = pd.DataFrame({c: found[c].astype(str) if c != "fiscal_year" else found[c] for c in TABLE_COLUMNS})
-    out.insert(len(out.columns) - 2, "amount", [f"{c / 100:.2f}" for c in found["cents"].tolist()])
+    out.insert(out.columns.get_loc("currency"), "amount", [f"{c / 100:.2f}" for c in found["cents"].tolist()])
     return out
 
 

@@ -18,9 +18,9 @@ import pandas as pd
 
 from portal.budget.mapping import Mapping, MappingError, read_generic
 from portal.budget.report import ImportReport
-from portal.budget.schema import FN_CODES, FN_NAMES, LEVELS, TEXT_FIELDS
+from portal.budget.schema import FN_CODES, FN_NAMES, LEVELS, PB_PROJECT, TEXT_FIELDS
 
-EXPORT_COLUMNS = ["fiscal_year", "phase", "statement", "direction", *TEXT_FIELDS, "amount", "currency"]
+EXPORT_COLUMNS = ["fiscal_year", "phase", "statement", "direction", *TEXT_FIELDS, "amount", "currency", PB_PROJECT]
 
 
 def descriptor(city_slug: str, city_name: str, currency: str, resource: str = "budget.csv",
@@ -36,6 +36,8 @@ def descriptor(city_slug: str, city_name: str, currency: str, resource: str = "b
         *[{"name": f, **text} for f in TEXT_FIELDS],
         {"name": "amount", "type": "number", "decimalChar": ".", "groupChar": ""},
         {"name": "currency", "type": "string"},
+        {"name": PB_PROJECT, "type": "string",
+         "description": "the participatory-budgeting project (its number on the portal) this line pays for"},
     ]
     functional: dict[str, Any] = {}
     for i in range(LEVELS):

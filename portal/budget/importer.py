@@ -168,6 +168,10 @@ def apply(session: Session, plan: ImportPlan, *, user=None, expected_sha256: str
                                      "sha256": plan.sha256, "lines": len(plan.lines), "totals": plan.preview},
           before={"replaced": plan.replaces} if plan.replaces else None, target=record,
           actor=user if user is not None else None)
+    from portal.feedback.budget_lines import reconcile
+
+    # the city's file may now contain a funded project (or no longer): its participatory line follows
+    reconcile(session, plan.city, actor=user, reason=f"budget import {record.id}")
     return ImportOutcome("imported", record.id, len(plan.lines), slices)
 
 

@@ -38,7 +38,8 @@ class Context:
         return self.labels()
 
     def view(self, query: dict | None) -> View:
-        return explorer.parse_view(query, available=self.data.available, districts=self.city.districts)
+        return explorer.parse_view(query, available=self.data.available, districts=self.city.districts,
+                                   preferred=self.data.own_available)
 
     def divisor(self, view: View, year: int | None = None) -> tuple[float | None, population.Population | None]:
         """Residents to divide by for the per-resident measure (None when the view is in totals or unknown)."""
@@ -47,6 +48,27 @@ class Context:
         figures = population.for_year(self.session, self.city, year or view.year)
         residents = figures.of(view.district) if figures else None
         return (float(residents) if residents else None), figures
+
+
+_LABELS: dict[str, dict] = {}
+
+
+def chart_labels() -> dict:
+    """Labels inside the budget figures, translated at render time (once per language and process)."""
+    from portal.i18n import _, current_language
+
+    language = current_language()
+    if language not in _LABELS:
+        _LABELS[language] = {
+            "root": _("Total"), "other": _("(other)"), "unclassified": _("(not further classified)"),
+            "empty": _("No budget lines here"), "share": _("of this view"), "per_resident": _("per resident"),
+            "approved": _("Plan"), "executed": _("Actual"), "proposed": _("Proposed"), "adjusted": _("Adjusted"),
+            "year": _("Year"), "years_title": _("Over the years"), "compare_title": _("Plan and actual this year"),
+            "only_one_phase": _("Only one phase for this year"), "no_population": _("No population figures"),
+            "map_no_data": _("No part of this view is assigned to a district"),
+            "participatory": _("participatory budget"), "projects": _("funded projects"),
+        }
+    return _LABELS[language]
 
 
 def context(session: Session, city: CityProfile, language: str, labels: Callable[[], dict] | None = None) -> Context:
@@ -64,6 +86,8 @@ class DrillResult:
     per_resident: bool
     population_year: int | None
     population_missing: bool
+    participatory: float = 0.0  # of `total`, the participatory budget's money (same unit)
+    only_participatory: bool = False  # the year has no lines of the city's own files yet
 
 
 def drill(ctx: Context, view: View) -> DrillResult:
@@ -76,9 +100,12 @@ def drill(ctx: Context, view: View) -> DrillResult:
         lambda: budget_charts.treemap(result, currency=ctx.city.currency, colours=ctx.city.colours,
                                       language=ctx.language, divisor=divisor, text=ctx.text))
     total = result.total / 100 / (divisor or 1)
+    own = (view.year, view.phase, view.statement, view.direction) in ctx.data.own_slices
     return DrillResult(view=view, figure=figure, crumbs=[(label, "/".join(path)) for label, path in result.crumbs],
                        total=total, lines=result.lines, per_resident=divisor is not None,
-                       population_year=figures.year if figures else None, population_missing=missing)
+                       population_year=figures.year if figures else None, population_missing=missing,
+                       participatory=result.participatory / 100 / (divisor or 1),
+                       only_participatory=bool(result.lines) and not own)
 
 
 def years_figure(ctx: Context, view: View) -> dict:
@@ -126,10 +153,16 @@ def district_map(ctx: Context, view: View) -> MapResult:
             values[code] = cents / 100
     missing = per_resident and not any(v is not None for v in values.values())
     unit = ctx.city.currency + (" " + ctx.text.get("per_resident", "per resident") if per_resident else "")
+    from portal.feedback.budget_lines import project_points
+
+    points = project_points(ctx.session, ctx.city.slug, view.year)
+    colour = ctx.city.colours.get("participatory" if view.participatory else "primary", "#1f3a60")
     figure = map_charts.choropleth(
-        boundaries(ctx.city), values, colour=ctx.city.colours.get("primary", "#1f3a60"), language=ctx.language,
+        boundaries(ctx.city), values, colour=colour, language=ctx.language,
         value_format=",.2f" if per_resident else ",.0f", unit=unit, selected=view.district,
-        no_data=ctx.text.get("map_no_data", "No part of this view is assigned to a district"))
+        no_data=ctx.text.get("map_no_data", "No part of this view is assigned to a district"),
+        points=points if len(points) else None, point_colour=ctx.city.colours.get("participatory", "#0a7d32"),
+        points_name=ctx.text.get("projects", "funded projects"))
     assigned = int(frame["cents"].sum()) if len(frame) else 0
     whole = assigned + city_wide
     return MapResult(figure=figure, district_total=assigned / 100, city_wide=city_wide / 100,
@@ -141,8 +174,22 @@ def table_page(ctx: Context, view: View, search: str | None, page: int, size: in
 
 
 def navigate(view: View, *, trigger: str | None, value=None, available: list[tuple[int, str]],
-             districts: dict[str, str]) -> View:
-    """The next view after a click or a control change (pure: unit-tested without a browser)."""
+             districts: dict[str, str], pb_available: list[tuple[int, str, str, str]] | None = None) -> View:
+    """The next view after a click or a control change (pure: unit-tested without a browser).
+
+    Turning on "participatory budget only" goes back to the top of the tree and, when the view's year,
+    phase, statement and direction hold no participatory money, to the newest ones that do
+    (`pb_available`: slices with participatory money), keeping the statement where it can."""
+    if trigger == "participatory":
+        if not value:
+            return replace(view, participatory=False, path=())
+        here = (view.year, view.phase, view.statement, view.direction)
+        if pb_available and here not in pb_available:
+            same = [k for k in pb_available if k[2] == view.statement and k[3] == view.direction]
+            year, phase, statement, direction = max(same or pb_available)
+            return replace(view, participatory=True, path=(), year=year, phase=phase, statement=statement,
+                           direction=direction)
+        return replace(view, participatory=True, path=())
     if trigger == "treemap":
         suffix = value or ""
         if not suffix:
@@ -166,6 +213,11 @@ def navigate(view: View, *, trigger: str | None, value=None, available: list[tup
 
 def phases_of(ctx: Context, year: int | None) -> list[str]:
     return [p for y, p in ctx.data.available if y == year]
+
+
+def pb_available(ctx: Context) -> list[tuple[int, str, str, str]]:
+    """(year, phase, statement, direction) slices with money of participatory-budgeting projects."""
+    return sorted(key for key, idx in ctx.data.slices.items() if ctx.data.pb[idx].any())
 
 
 def years(ctx: Context) -> list[int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.budget.schema import PARTICIPATORY
 from portal.models import BudgetLine
 
 
@@ -26,10 +27,11 @@ def totals(session: Session, city: str, year: int, phase: str) -> dict[str, dict
 
 
 def slice_totals(session: Session, city: str, year: int, phase: str, statement: str) -> dict:
+    """The city's own lines of a slice (what an import of that slice replaces; participatory lines stay)."""
     rows = session.execute(
         select(BudgetLine.direction, func.sum(BudgetLine.amount), func.count(BudgetLine.id))
         .where(BudgetLine.city == city, BudgetLine.fiscal_year == year, BudgetLine.phase == phase,
-               BudgetLine.statement == statement)
+               BudgetLine.statement == statement, BudgetLine.source != PARTICIPATORY)
         .group_by(BudgetLine.direction)
     ).all()
     if not rows:
@@ -68,8 +70,11 @@ def summary(session: Session, city: str, year: int, phase: str | None = None) ->
 
 
 def latest_year(session: Session, city: str, phase: str = "approved") -> int | None:
+    """The newest year of the city's own budget files (a year with only the portal's participatory lines, whose
+    budget is not imported yet, does not count)."""
     return session.scalar(
-        select(func.max(BudgetLine.fiscal_year)).where(BudgetLine.city == city, BudgetLine.phase == phase)
+        select(func.max(BudgetLine.fiscal_year)).where(BudgetLine.city == city, BudgetLine.phase == phase,
+                                                       BudgetLine.source != PARTICIPATORY)
     )
 
 

@@ -23,9 +23,13 @@ TEXT_FIELDS = [
     *[c for pair in zip(FN_CODES, FN_NAMES, strict=True) for c in pair],
     "econ_code", "econ_name", "admin_code", "admin_name", "district_code", "district_name",
 ]
-FIELDS = ["fiscal_year", "phase", "statement", "direction", *TEXT_FIELDS, "amount", "currency"]
+# optional: the participatory-budgeting project a line pays for (the project's number in the portal), so that a
+# city's file that contains a funded project replaces the portal's own line for it instead of adding to it
+PB_PROJECT = "pb_project"
+FIELDS = ["fiscal_year", "phase", "statement", "direction", *TEXT_FIELDS, "amount", "currency", PB_PROJECT]
 LINE_COLUMNS = ["fiscal_year", "phase", "statement", "direction", *TEXT_FIELDS, "amount_cents", "currency",
-                "source"]
+                "source", PB_PROJECT]
+PARTICIPATORY = "participatory"  # the source of the lines the portal writes for funded projects
 PHASES = [p.value for p in Phase]
 STATEMENTS = [s.value for s in Statement]
 DIRECTIONS = [d.value for d in Direction]
@@ -47,6 +51,8 @@ def check_lines(frame: pd.DataFrame, report: ImportReport, *, name: str, distric
     """
     if rows is None:
         rows = pd.Series(spreadsheet_rows(range(len(frame)), skip_rows), index=frame.index)
+    if PB_PROJECT not in frame.columns:
+        frame[PB_PROJECT] = ""
 
     def flag(mask: pd.Series, column: str, message: str, values: pd.Series | None = None) -> None:
         if mask.any():
@@ -66,6 +72,8 @@ def check_lines(frame: pd.DataFrame, report: ImportReport, *, name: str, distric
     for col in FN_CODES:
         flag(on_uniques(frame[col], lambda v: v.str.contains("/", regex=False)).astype(bool), col,
              "codes may not contain '/'")
+    flag(on_uniques(frame[PB_PROJECT], lambda v: ~v.astype(str).str.fullmatch(r"[0-9]{0,12}")).astype(bool),
+         PB_PROJECT, "pb_project is the number of a participatory-budgeting project (digits only)")
     if districts:
         known = _match_districts(frame["district_code"], districts)
         unknown = frame["district_code"].ne("").to_numpy() & known.isna().to_numpy()

@@ -2,7 +2,8 @@
 
 The delete and the insert run in the caller's transaction, so readers see the old slice or the new
 one, never a mix. Large imports go through the driver's fast paths (COPY on PostgreSQL, executemany
-on SQLite) instead of the ORM.
+on SQLite) instead of the ORM. The lines the portal writes for funded participatory-budgeting projects
+(source "participatory", see `portal.feedback.budget_lines`) are not the city's: an import leaves them alone.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ import pandas as pd
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session
 
-from portal.budget.schema import LINE_COLUMNS, TEXT_FIELDS, totals_preview
+from portal.budget.schema import LINE_COLUMNS, PARTICIPATORY, PB_PROJECT, TEXT_FIELDS, totals_preview
 from portal.models import BudgetImport, BudgetLine
 
 DB_COLUMNS = ["city", "fiscal_year", "phase", "statement", "direction", *TEXT_FIELDS, "amount", "currency",
-              "source", "import_id"]
+              "source", "import_id", PB_PROJECT]
 
 
 def slices_of(frame: pd.DataFrame) -> list[tuple[int, str, str]]:
@@ -33,7 +34,7 @@ def current_imports(session: Session, city: str, slices: list[tuple[int, str, st
         return []
     ids = session.scalars(
         select(BudgetLine.import_id).where(
-            BudgetLine.city == city,
+            BudgetLine.city == city, BudgetLine.source != PARTICIPATORY,
             tuple_(BudgetLine.fiscal_year, BudgetLine.phase, BudgetLine.statement).in_(slices),
         ).distinct()
     ).all()
@@ -43,20 +44,21 @@ def current_imports(session: Session, city: str, slices: list[tuple[int, str, st
 
 def replace_lines(session: Session, city: str, frame: pd.DataFrame, *, source_name: str, sha256: str,
                   adapter: str, user_id: int | None = None, summary: dict | None = None) -> BudgetImport:
-    """Replace every (year, phase, statement) slice present in `frame` (the caller commits)."""
+    """Replace the city's own lines of every (year, phase, statement) slice present in `frame` (the caller
+    commits). Participatory lines stay: `portal.feedback.budget_lines.reconcile` decides about them."""
     frame = frame.copy()
     if "amount_cents" not in frame.columns:  # older callers pass amounts in currency units
         frame["amount_cents"] = (pd.to_numeric(frame["amount"]) * 100).round().astype("int64")
     for col in LINE_COLUMNS:
         if col not in frame.columns:
             frame[col] = "" if col != "fiscal_year" else 0
-        if col in TEXT_FIELDS:
+        if col in TEXT_FIELDS or col == PB_PROJECT:
             frame[col] = frame[col].fillna("")
     slices = slices_of(frame)
     if slices:
         session.execute(
             delete(BudgetLine).where(
-                BudgetLine.city == city,
+                BudgetLine.city == city, BudgetLine.source != PARTICIPATORY,
                 tuple_(BudgetLine.fiscal_year, BudgetLine.phase, BudgetLine.statement).in_(slices),
             ).execution_options(synchronize_session=False)
         )
@@ -92,6 +94,7 @@ def _columns(city: str, frame: pd.DataFrame, import_id: int) -> list:
         _texts(frame["currency"], empty_as_null=False),
         _texts(frame["source"], empty_as_null=False, limit=255),
         np.full(n, import_id, dtype="int64"),
+        _texts(frame[PB_PROJECT], limit=40),
     ]
 
 

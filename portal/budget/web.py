@@ -29,7 +29,8 @@ def lines_csv():
     """The lines behind the view in the query string (same parameters as the page's address), searched by q."""
     city = _city()
     data = explorer.budget_data(get_session(), city.slug)
-    view = explorer.parse_view(request.args.to_dict(flat=True), available=data.available, districts=city.districts)
+    view = explorer.parse_view(request.args.to_dict(flat=True), available=data.available, districts=city.districts,
+                               preferred=data.own_available)
     search = request.args.get("q", "")[:200] or None
     lines = explorer.lines_export(data, view, search)
     name = "-".join(str(p) for p in (city.slug, view.year, view.phase, view.statement, view.direction, *view.path))

@@ -12,7 +12,9 @@ DEFAULT_TEXT = {
     "share": "of this view", "per_resident": "per resident", "approved": "Plan", "executed": "Actual",
     "proposed": "Proposed", "adjusted": "Adjusted", "year": "Year", "years_title": "Over the years",
     "compare_title": "Plan and actual", "only_one_phase": "Only one phase for this year",
+    "participatory": "participatory budget",
 }
+PARTICIPATORY = "#0a7d32"
 
 
 def _amount_format(per_resident: bool) -> str:
@@ -26,6 +28,9 @@ def treemap(drill: Drilldown, *, currency: str, colours: dict, language: str = "
     Box areas are the amounts clipped at zero (a treemap cannot draw a negative box); the labels and the
     hover show the exact, signed amounts. Clicking a box returns its `customdata[1]`: the path suffix to
     drill into ("" where there is nothing below).
+
+    Boxes holding money of participatory-budgeting projects are outlined and hatched in the participatory
+    colour (the hatching dense where the box is wholly participatory), and say how much of them it is.
     """
     t = {**DEFAULT_TEXT, **(text or {})}
     if not drill.nodes:
@@ -38,31 +43,52 @@ def treemap(drill: Drilldown, *, currency: str, colours: dict, language: str = "
     area: dict[str, float] = {}
     for n in grandchildren:
         area[n.parent] = area.get(n.parent, 0.0) + max(0, n.cents)
-    ids, parents, labels, values, custom = ["__root__"], [""], [root_label], [0.0], [[drill.total / scale, ""]]
+    ids, parents, labels, values = ["__root__"], [""], [root_label], [0.0]
+    custom = [[drill.total / scale, "", drill.participatory / scale]]
+    pb = [drill.participatory]
+    whole = [drill.total]
     for n in children:
         ids.append(n.id)
         parents.append("__root__")
         labels.append(_label(n.code, n.label, t))
         values.append(float(area.get(n.code, max(0, n.cents))) / scale)
-        custom.append([n.cents / scale, n.id if n.clickable else ""])
+        custom.append([n.cents / scale, n.id if n.clickable else "", n.participatory / scale])
+        pb.append(n.participatory)
+        whole.append(n.cents)
     values[0] = float(sum(values[1:]))
     for n in grandchildren:
         ids.append(n.id)
         parents.append(n.parent)
         labels.append(_label(n.code, n.label, t))
         values.append(float(max(0, n.cents)) / scale)
-        custom.append([n.cents / scale, n.parent if clickable.get(n.parent) else ""])
+        custom.append([n.cents / scale, n.parent if clickable.get(n.parent) else "", n.participatory / scale])
+        pb.append(n.participatory)
+        whole.append(n.cents)
     fmt = _amount_format(bool(divisor))
     unit = f" {currency}" + (f" {t['per_resident']}" if divisor else "")
+    text = "<b>%{label}</b><br>%{customdata[0]:" + fmt + "}" + unit
+    hover = text + "<br>%{percentRoot:.1%} " + t["share"]
+    pb_line = "<br>" + t["participatory"] + ": %{customdata[2]:" + fmt + "}" + unit
+    marker: dict = {"line": {"width": 1, "color": "#ffffff"}}
     trace = {
         "type": "treemap", "ids": ids, "parents": parents, "labels": labels, "values": values,
-        "customdata": custom, "branchvalues": "total", "maxdepth": 3, "sort": True,
-        "marker": {"line": {"width": 1, "color": "#ffffff"}},
-        "texttemplate": "<b>%{label}</b><br>%{customdata[0]:" + fmt + "}" + unit,
-        "hovertemplate": "<b>%{label}</b><br>%{customdata[0]:" + fmt + "}" + unit
-                         + "<br>%{percentRoot:.1%} " + t["share"] + "<extra></extra>",
+        "customdata": custom, "branchvalues": "total", "maxdepth": 3, "sort": True, "marker": marker,
+        "texttemplate": text, "hovertemplate": hover + "<extra></extra>",
         "pathbar": {"visible": False}, "tiling": {"pad": 2}, "root": {"color": "#f4f4f4"},
     }
+    if any(pb[1:]):
+        colour = colours.get("participatory", PARTICIPATORY)
+        has = [p != 0 for p in pb]
+        whole_pb = [i > 0 and p != 0 and p >= w for i, (p, w) in enumerate(zip(pb, whole, strict=True))]
+        depth = [0] + [1] * len(children) + [2] * len(grandchildren)
+        # wholly participatory boxes are green (lighter inside); boxes with some participatory money get a
+        # green outline; the others keep the treemap's colours (None: plotly's colourway)
+        marker["colors"] = [(colour if d == 1 else lighten(colour, 0.35)) if w else None
+                            for w, d in zip(whole_pb, depth, strict=True)]
+        marker["line"] = {"width": [3 if h and not w else 1 for h, w in zip(has, whole_pb, strict=True)],
+                          "color": [colour if h and not w else "#ffffff" for h, w in zip(has, whole_pb, strict=True)]}
+        trace["texttemplate"] = [text + pb_line if h else text for h in has]
+        trace["hovertemplate"] = [hover + (pb_line if h else "") + "<extra></extra>" for h in has]
     primary, secondary = colours.get("primary", "#1f3a60"), colours.get("secondary", "#b3001b")
     colorway = [lighten(c, share) for share in (0.0, 0.3, 0.5) for c in (primary, secondary)]
     return {"data": [trace], "layout": base_layout(language, margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=520,

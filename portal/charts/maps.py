@@ -20,7 +20,7 @@ NO_DATA = "#e9ecef"
 def choropleth(bounds: Boundaries, values: dict[str, float | None], *, colour: str, language: str = "en",
                value_format: str = ",.0f", unit: str = "", selected: str | None = None, title: str = "",
                no_data: str = "no figure", labels: bool = True, points: pd.DataFrame | None = None,
-               point_colour: str = "#212529", height: int = 520) -> dict:
+               point_colour: str = "#212529", height: int = 520, points_name: str = "points") -> dict:
     """A map of the city's districts coloured by `values` (district code -> number or None)."""
     scale = sequential_scale(colour)
     known = [v for v in values.values() if v is not None and not (isinstance(v, float) and math.isnan(v))]
@@ -63,7 +63,7 @@ def choropleth(bounds: Boundaries, values: dict[str, float | None], *, colour: s
             "type": "scatter", "mode": "markers", "x": px.round(6).tolist(), "y": py.round(6).tolist(),
             "text": points["label"].tolist() if "label" in points else None,
             "marker": {"size": 7, "color": point_colour, "opacity": 0.75, "line": {"width": 0.5, "color": "#fff"}},
-            "hovertemplate": "%{text}<extra></extra>", "showlegend": False, "name": "points",
+            "hovertemplate": "%{text}<extra></extra>", "showlegend": False, "name": points_name,
         })
     layout = base_layout(
         language, height=height, showlegend=False, hovermode="closest", dragmode="pan",

@@ -139,13 +139,17 @@ def chart(city: CityProfile, info: DatasetInfo, frame: pd.DataFrame, state: Char
                                           range_labels={"1y": text.get("1y", "1y"), "5y": text.get("5y", "5y"),
                                                         "all": text.get("all", "all")})
     result = ChartResult(figure, data.note, len(rows))
-    result.map_figure, result.map_note = map_for(city, info, rows, state, language=language, text=text)
+    result.extra["frame"] = data.frame  # the data behind the chart (its CSV export and API)
+    result.map_figure, result.map_note = map_for(city, info, rows, state, language=language, text=text,
+                                                 out=result.extra)
     return result
 
 
 def map_for(city: CityProfile, info: DatasetInfo, rows: pd.DataFrame, state: ChartState, *, language: str,
-            text: dict) -> tuple[dict | None, str | None]:
-    """Points where the dataset has coordinates, else its aggregate per district, on the city's map."""
+            text: dict, out: dict | None = None) -> tuple[dict | None, str | None]:
+    """Points where the dataset has coordinates, else its aggregate per district, on the city's map (its data
+    goes into `out["map_frame"]` when given)."""
+    out = {} if out is None else out
     if not city.districts:
         return None, None
     coords = info.coordinates
@@ -153,6 +157,7 @@ def map_for(city: CityProfile, info: DatasetInfo, rows: pd.DataFrame, state: Cha
     if coords and coords.get("lat") in rows.columns and coords.get("lon") in rows.columns:
         label = next((c for c in ("name", "standort", "station", "station_name") if c in rows.columns), None)
         pts, total = query.points(rows, coords["lat"], coords["lon"], label)
+        out["map_frame"] = pts
         note = text.get("points_note", "{shown} of {total} rows with coordinates").format(shown=f"{len(pts):,}",
                                                                                        total=f"{total:,}")
         figure = map_charts.choropleth(boundaries(city), {}, colour=colour, language=language, points=pts,
@@ -162,6 +167,7 @@ def map_for(city: CityProfile, info: DatasetInfo, rows: pd.DataFrame, state: Cha
     if spec and spec.get("column") in rows.columns:
         agg = state.agg if state.y else "count"
         table = query.per_district(rows, spec, city.districts, state.y, agg)
+        out["map_frame"] = table
         values = dict(zip(table["district_code"], table["value"].astype(float), strict=True))
         label = f"{agg}({state.y})" if state.y and agg != "count" else text.get("rows", "rows")
         figure = map_charts.choropleth(boundaries(city), values, colour=colour, language=language,
@@ -186,6 +192,15 @@ def table_page(frame: pd.DataFrame, filter_query: str | None, page: int, size: i
 def table_columns(frame: pd.DataFrame) -> list[dict]:
     kinds = {"integer": "numeric", "number": "numeric", "date": "datetime", "string": "text"}
     return [{"name": str(c), "id": str(c), "type": kinds.get(t, "text")} for c, t in frames.column_types(frame).items()]
+
+
+def chart_labels() -> dict:
+    """Labels of the dataset figures, translated at render time."""
+    from portal.i18n import _
+
+    return {"no_rows": _("No rows"), "1y": _("1 year"), "5y": _("5 years"), "all": _("all"), "rows": _("rows"),
+            "points_note": _("{shown} of {total} rows with coordinates"),
+            "district_note": _("{what} per district")}
 
 
 def csv_href(slug: str, filter_query: str | None) -> str:

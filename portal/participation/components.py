@@ -68,6 +68,7 @@ def officer_nav(cycle_id: int, active: str) -> dbc.Nav:
         ("review", _("Review"), f"/officer/review/{cycle_id}"),
         ("ballots", _("Voting codes and paper ballots"), f"/officer/ballots/{cycle_id}"),
         ("count", _("Practice run, count and publish"), f"/officer/count/{cycle_id}"),
+        ("delivery", _("Delivery"), f"/officer/delivery/{cycle_id}"),
         ("public", _("Public page"), f"/cycle/{cycle_id}"),
     ]
     return dbc.Nav([dbc.NavItem(dbc.NavLink(label, href=href, active=key == active)) for key, label, href in items],

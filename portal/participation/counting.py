@@ -261,13 +261,17 @@ def compute_result(session: Session, cycle: Cycle, actor_id: int | None = None) 
     return result
 
 
-def mark_published(session: Session, cycle: Cycle, result: Result) -> None:
-    """Publish a result: its time, and the funded proposals marked funded (no checks: callers check)."""
+def mark_published(session: Session, cycle: Cycle, result: Result, actor: Any = None) -> None:
+    """Publish a result: its time, the funded proposals marked funded, a delivery record for each and their
+    lines in the following year's budget, in the caller's transaction (no checks: callers check)."""
+    from portal.feedback import on_publish
+
     result.published_at = utcnow()
     selected = [int(pid) for pid in result.selected]
     if selected:
         session.execute(update(Proposal).where(Proposal.cycle_id == cycle.id, Proposal.id.in_(selected))
                         .values(status=ProposalStatus.FUNDED).execution_options(synchronize_session="fetch"))
+    on_publish(session, cycle, result, actor)
 
 
 def latest_result(session: Session, cycle: Cycle, actor: Any) -> Result | None:
@@ -295,7 +299,7 @@ def publish_result(session: Session, cycle: Cycle, result_id: Any, actor: Any) -
     if digest != result.ballot_file_sha256:
         raise InvalidInput(_("The ballots changed since this count (e.g. paper ballots were imported): "
                              "count again before publishing."))
-    mark_published(session, cycle, result)
+    mark_published(session, cycle, result, actor)
     record(session, "result.publish", {"result_id": result.id, "selected": result.selected,
                                        "sha256": result.ballot_file_sha256}, target=cycle, actor=actor)
     phases.change_phase(session, cycle, CyclePhase.RESULTS, actor, _("result published"), via_publish=True)

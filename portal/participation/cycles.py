@@ -130,6 +130,8 @@ class CycleConfig:
     districts: list[tuple[str, str, int]]
     phase_dates: dict[CyclePhase, tuple[date, date]]
     shortlist: dict
+    category_areas: dict[str, str | None] | None  # category code -> functional area path; None: not in the form
+    budget_statement: str | None  # the statement funded projects enter the next year's budget in; None: keep
 
 
 def _int(value: Any, name: str, errors: list[str], *, required: bool = False, minimum: int | None = None,
@@ -164,6 +166,30 @@ def _date(value: Any) -> date | None:
 
 
 CODE_RE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
+AREA_PART = re.compile(r"^[^/;\x00-\x1f]{1,40}$")
+BUDGET_STATEMENTS = ("capital", "operating")
+
+
+def parse_areas(text: str | None, categories: list[tuple], errors: list[str]) -> dict[str, str | None]:
+    """Lines "category code; functional area" (a path of the budget's codes, e.g. 12/1201) -> {code: path}."""
+    known = {c[0] for c in categories}
+    areas: dict[str, str | None] = {}
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in re.split(r"[;\t]", line, maxsplit=1)]
+        code, area = parts[0], (parts[1] if len(parts) > 1 else "")
+        if code not in known:
+            errors.append(_("Functional areas, line {n}: {code} is not one of the categories.").format(
+                n=number, code=code))
+            continue
+        path = [p.strip() for p in area.split("/") if p.strip()]
+        if len(path) > 4 or any(not AREA_PART.match(p) for p in path):
+            errors.append(_("Functional areas, line {n}: give the area as the budget's codes separated by '/', "
+                            "e.g. 12/1201 (at most four levels).").format(n=number))
+            continue
+        areas[code] = "/".join(path) or None
+    return areas
 
 
 def parse_lines(text: str | None, what: str, errors: list[str], *, amount_required: bool) -> list[tuple]:
@@ -300,6 +326,11 @@ def parse_config(data: dict, rules: dict[str, str], completions: dict[str, str])
             errors.append(_("Shortlist: give N, the number of proposals per group on the ballot."))
         elif mode == "threshold" and shortlist["threshold"] is None:
             errors.append(_("Shortlist: give the number of supports a proposal needs."))
+    raw_areas = data.get("category_areas")
+    category_areas = parse_areas(raw_areas, categories, errors) if raw_areas is not None else None
+    budget_statement = data.get("budget_statement") or None
+    if budget_statement is not None and budget_statement not in BUDGET_STATEMENTS:
+        errors.append(_("Funded projects enter the budget as: please choose one of the list."))
     if errors:
         raise InvalidInput(" ".join(errors), errors=errors)
     return CycleConfig(
@@ -307,7 +338,8 @@ def parse_config(data: dict, rules: dict[str, str], completions: dict[str, str])
         ballot_type=ballot_type, min_projects=min_projects, max_projects=max_projects, total_points=total_points,
         max_points_per_project=per_project, min_spend_share=share, rule=rule, completion=completion,
         eligibility=eligibility, min_age=min_age, categories=categories, districts=districts,
-        phase_dates=phase_dates, shortlist=shortlist,
+        phase_dates=phase_dates, shortlist=shortlist, category_areas=category_areas,
+        budget_statement=budget_statement,
     )
 
 
@@ -331,6 +363,8 @@ def config_snapshot(cycle: Cycle) -> dict:
         "districts": [[d.code, d.name, d.budget] for d in cycle.districts],
         "phase_dates": {str(d.phase): [d.starts_on.isoformat(), d.ends_on.isoformat()] for d in cycle.phase_dates},
         "shortlist": shortlist_settings(cycle),
+        "category_areas": {c.code: c.functional_code for c in cycle.categories},
+        "budget_statement": (cycle.settings or {}).get("budget_statement") or "capital",
     }
 
 
@@ -339,6 +373,7 @@ def create_cycle(session: Session, city: str, actor: Any, data: dict) -> Cycle:
     phases.require_officer(actor)
     rules, completions = _rules_menu()
     config = parse_config(data, rules, completions)
+    _check_areas(session, city, config)
     cycle = Cycle(city=city, year=config.year, title=config.title, total_budget=config.total_budget,
                   ballot_type=config.ballot_type, phase=CyclePhase.DRAFT, settings={})
     session.add(cycle)
@@ -356,6 +391,7 @@ def update_cycle(session: Session, cycle: Cycle, actor: Any, data: dict) -> Cycl
         raise phases.WrongPhase(_("A closed cycle cannot change."))
     rules, completions = _rules_menu()
     config = parse_config(data, rules, completions)
+    _check_areas(session, cycle.city, config)
     before = config_snapshot(cycle)
     full = phases.allows(cycle, "configure")
     if not full:
@@ -378,7 +414,39 @@ def update_cycle(session: Session, cycle: Cycle, actor: Any, data: dict) -> Cycl
     after = config_snapshot(cycle)
     if after != before:
         record(session, "cycle.update", after, before=before, target=cycle, actor=actor)
+        if phases.allows(cycle, "see_results") and (after["category_areas"], after["budget_statement"]) != (
+                before["category_areas"], before["budget_statement"]):
+            from portal.feedback.budget_lines import reconcile
+
+            # the funded projects' budget lines follow the officers' new mapping
+            reconcile(session, cycle.city, actor=actor, reason=f"category areas of cycle {cycle.id} changed")
     return cycle
+
+
+def _check_areas(session: Session, city: str, config: CycleConfig) -> None:
+    """Each mapped functional area must be in the city's budget (once it has one)."""
+    from portal.budget.store import has_budget
+    from portal.feedback.budget_lines import area_names, parse_path
+
+    mapped = {code: path for code, path in (config.category_areas or {}).items() if path}
+    if not mapped or not has_budget(session, city):
+        return
+    errors = [_("Functional areas: {area} (for {code}) is not in the city's budget.").format(area=path, code=code)
+              for code, path in mapped.items() if area_names(session, city, parse_path(path)) is None]
+    if errors:
+        raise InvalidInput(" ".join(errors), errors=errors)
+
+
+def _apply_feedback(cycle: Cycle, config: CycleConfig) -> None:
+    """The mapping of categories to functional areas and the statement of funded projects: officers may change
+    them in every phase (they say where results enter the budget, not what was voted on)."""
+    if config.category_areas is not None:  # the form lists every category: one left out has no area
+        for category in cycle.categories:
+            category.functional_code = config.category_areas.get(category.code)
+    if config.budget_statement is not None:
+        settings = dict(cycle.settings or {})
+        settings["budget_statement"] = config.budget_statement
+        cycle.settings = settings
 
 
 def _apply(cycle: Cycle, config: CycleConfig, *, full: bool) -> None:
@@ -397,6 +465,7 @@ def _apply(cycle: Cycle, config: CycleConfig, *, full: bool) -> None:
         if phase not in config.phase_dates:
             cycle.phase_dates.remove(row)
     if not full:
+        _apply_feedback(cycle, config)
         return
     cycle.total_budget = config.total_budget
     cycle.currency = config.currency
@@ -431,6 +500,7 @@ def _apply(cycle: Cycle, config: CycleConfig, *, full: bool) -> None:
     for code, row in existing_d.items():
         if code not in wanted_d:
             cycle.districts.remove(row)
+    _apply_feedback(cycle, config)
 
 
 def validate_configuration(cycle: Cycle) -> None:
@@ -453,7 +523,7 @@ def form_values(cycle: Cycle | None) -> dict:
     if cycle is None:
         return {"year": date.today().year + 1, "ballot_type": BallotType.KNAPSACK.value, "rule": "mes",
                 "completion": "add1", "eligibility": "registered", "currency": "EUR", "shortlist_group_by": "none",
-                "shortlist_mode": "top"}
+                "shortlist_mode": "top", "budget_statement": "capital"}
     shortlist = shortlist_settings(cycle)
     values = {
         "year": cycle.year, "title": cycle.title, "description": cycle.description,
@@ -471,6 +541,8 @@ def form_values(cycle: Cycle | None) -> dict:
         "shortlist_enabled": shortlist["enabled"], "shortlist_mode": shortlist["mode"],
         "shortlist_n": shortlist["n"], "shortlist_threshold": shortlist["threshold"],
         "shortlist_group_by": shortlist["group_by"],
+        "category_areas": "\n".join(f"{c.code}; {c.functional_code or ''}".rstrip("; ") for c in cycle.categories),
+        "budget_statement": (cycle.settings or {}).get("budget_statement") or "capital",
     }
     for row in cycle.phase_dates:
         values[f"{row.phase.value}_start"] = row.starts_on.isoformat()

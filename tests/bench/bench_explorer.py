@@ -57,18 +57,18 @@ def drill_body(view: dict, suffix: str) -> dict:
     """The request the browser sends when a treemap box is clicked."""
     ids = ["budget-year", "budget-phase", "budget-statement", "budget-direction", "budget-measure", "budget-district"]
     values = [view["year"], view["phase"], view["statement"], view["direction"], view["measure"], view["district"]]
-    output = ("..budget-view.data...budget-treemap.figure...budget-crumbs.children...budget-headline.children..."
-              "budget-phase.options...budget-phase.value...budget-treemap.clickData..")
+    outputs = [("budget-view", "data"), ("budget-treemap", "figure"), ("budget-crumbs", "children"),
+               ("budget-headline", "children"), ("budget-phase", "options"), ("budget-phase", "value"),
+               ("budget-treemap", "clickData"), ("budget-participatory", "value"), ("budget-year", "value"),
+               ("budget-statement", "value"), ("budget-direction", "value")]
     return {
-        "output": output,
-        "outputs": [{"id": i, "property": p} for i, p in [
-            ("budget-view", "data"), ("budget-treemap", "figure"), ("budget-crumbs", "children"),
-            ("budget-headline", "children"), ("budget-phase", "options"), ("budget-phase", "value"),
-            ("budget-treemap", "clickData")]],
+        "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
+        "outputs": [{"id": i, "property": p} for i, p in outputs],
         "inputs": [{"id": "budget-treemap", "property": "clickData",
                     "value": {"points": [{"customdata": [0, suffix], "id": suffix}]}},
                    [],
-                   *[{"id": i, "property": "value", "value": v} for i, v in zip(ids, values, strict=True)]],
+                   *[{"id": i, "property": "value", "value": v} for i, v in zip(ids, values, strict=True)],
+                   {"id": "budget-participatory", "property": "value", "value": bool(view.get("participatory"))}],
         "state": [{"id": "budget-view", "property": "data", "value": {"view": view}}],
         "changedPropIds": ["budget-treemap.clickData"],
     }

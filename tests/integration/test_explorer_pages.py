@@ -159,7 +159,7 @@ def test_budget_page_layout_reads_its_state_from_the_address(koeln, client):
     assert router
     store = out["_pages_content"]["children"]["props"]["children"][0]["props"]["data"]
     assert store["view"] == {"year": 2013, "phase": "approved", "statement": "operating", "direction": "expenditure",
-                             "path": ["05"], "measure": "per_resident", "district": "3"}
+                             "path": ["05"], "measure": "per_resident", "district": "3", "participatory": False}
 
 
 # Officers' imports -------------------------------------------------------------------------------------

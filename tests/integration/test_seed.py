@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from portal.budget.queries import totals
 from portal.city import load_city
-from portal.models import BudgetLine, Cycle, Proposal
+from portal.models import BudgetLine, Cycle, Proposal, Result
 from portal.seed import seed_if_empty
 
 
@@ -27,9 +27,17 @@ def test_seed_imports_koeln_and_reconciles(db):
         # the city's Gesamtergebnisplan 2015: lines 10 and 17 (the sums of 01-09 and 11-16)
         assert abs(float(revenue) - 3_469_196_999) <= 2
         assert abs(float(expenditure) - 3_739_352_824) <= 2
-        years = session.scalars(select(BudgetLine.fiscal_year).distinct()).all()
+        years = session.scalars(select(BudgetLine.fiscal_year).where(BudgetLine.source != "participatory")
+                                .distinct()).all()
         assert sorted(years) == [2010, 2011, 2012, 2013, 2014, 2015]
         assert totals(session, "koeln", 2010, "executed")["operating"]["expenditure"] > 0
+        # the demo's published result flows back: its funded projects are lines of the year after its cycle
+        demo = session.scalar(select(Cycle).where(Cycle.phase == "results"))
+        result = session.scalar(select(Result).where(Result.cycle_id == demo.id))
+        pb = session.execute(select(BudgetLine.fiscal_year, func.sum(BudgetLine.amount), func.count(BudgetLine.id))
+                             .where(BudgetLine.source == "participatory").group_by(BudgetLine.fiscal_year)).all()
+        funded = sum(info["cost"] for info in result.funded.values())
+        assert [(y, float(a), n) for y, a, n in pb] == [(demo.year + 1, float(funded), len(result.selected))]
 
 
 def test_seed_is_idempotent_and_marks_the_demo(db):
