@@ -59,6 +59,11 @@ def create_app(config: Config | None = None) -> Dash:
             seed.seed_if_empty(db, city)
 
     i18n.init_app(server)
+    from portal import ratelimit, serving
+    from portal.background import make_manager
+
+    serving.init_app(server, cfg)
+    ratelimit.init_app(server, cfg)
     auth.init_app(server)
     _register_routes(server)
     from portal import participation
@@ -71,12 +76,13 @@ def create_app(config: Config | None = None) -> Dash:
         use_pages=True,
         pages_folder=str(PAGES),
         assets_folder=str(ASSETS),
-        external_stylesheets=["/vendor/bootstrap.min.css"],
+        external_stylesheets=[f"/vendor/bootstrap.min.css?v={_bootstrap_fingerprint()}"],
         title=f"{city.name} · Open budget",
         update_title=None,
         suppress_callback_exceptions=True,
         serve_locally=True,
-        compress=False,
+        compress=False,  # portal.serving compresses every response (Brotli or gzip), Dash's included
+        background_callback_manager=make_manager(server, cfg),
         enable_mcp=False,  # Dash 4's MCP server would expose every callback to an AI agent: stay closed
         websocket_callbacks=False,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
@@ -96,6 +102,18 @@ def create_app(config: Config | None = None) -> Dash:
         for hook in dash_hooks:
             hook()
     return app
+
+
+def _bootstrap_css() -> Path:
+    import flask_bootstrap
+
+    return Path(flask_bootstrap.__file__).parent / "static/bootstrap5/css/bootstrap.min.css"
+
+
+def _bootstrap_fingerprint() -> str:
+    from portal.serving import file_fingerprint
+
+    return file_fingerprint(_bootstrap_css())
 
 
 def _layout_factory(city):
@@ -118,15 +136,13 @@ def _has_demo_cycle() -> bool:
 
 
 def _register_routes(server: Flask) -> None:
-    import flask_bootstrap
-
     from portal.budget.web import bp as budget_downloads
     from portal.datasets.web import bp as data_downloads
 
     server.register_blueprint(budget_downloads)
     server.register_blueprint(data_downloads)
 
-    bootstrap_css = Path(flask_bootstrap.__file__).parent / "static/bootstrap5/css/bootstrap.min.css"
+    bootstrap_css = _bootstrap_css()
 
     @server.get("/vendor/bootstrap.min.css")
     @route("public")

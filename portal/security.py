@@ -92,10 +92,19 @@ def callback(*args, access: Access | str, **kwargs) -> Callable:
     access = Access(access)
 
     def deco(func):
-        @functools.wraps(func)
-        def wrapper(*a, **kw):
-            require(access)
-            return func(*a, **kw)
+        if kwargs.get("background"):
+            # runs in another process: the guard checks the first and every polling request, the job
+            # checks the account the guard saw again (portal.background.run_job)
+            @functools.wraps(func)
+            def wrapper(*a, **kw):
+                from portal.background import run_job
+
+                return run_job(func, access, a, kw)
+        else:
+            @functools.wraps(func)
+            def wrapper(*a, **kw):
+                require(access)
+                return func(*a, **kw)
 
         setattr(wrapper, ACCESS_ATTR, access)
         return dash.callback(*args, **kwargs)(wrapper)

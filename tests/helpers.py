@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
+from email import message_from_bytes
+from pathlib import Path
 
 from portal import accounts
 from portal.models import Role
@@ -57,3 +60,22 @@ def callback_body(dep: dict) -> dict:
 def post_callback(client, body: dict, token: str | None):
     headers = {"X-CSRFToken": token} if token else {}
     return client.post("/_dash-update-component", json=body, headers=headers)
+
+
+def outbox_messages(instance_path, to: str) -> list:
+    """The messages the portal kept in instance/outbox for `to` (no SMTP server in tests), oldest first."""
+    folder = Path(instance_path) / "outbox"
+    found = []
+    for path in sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns) if folder.is_dir() else []:
+        message = message_from_bytes(path.read_bytes())
+        if message["To"] == to:
+            found.append(message)
+    return found
+
+
+def confirmation_token(instance_path, to: str) -> str:
+    """The token of the last registration link sent to `to`."""
+    body = outbox_messages(instance_path, to)[-1].get_payload(decode=True).decode()
+    match = re.search(r"/register\?token=([A-Za-z0-9_.\-]+)", body)
+    assert match, body
+    return match.group(1)
