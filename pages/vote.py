@@ -266,7 +266,7 @@ def submit_ballot(clicks, cycle_id, approved, points, ranking):
         return error_alert(exc, "ballot-error"), {}, no_update
     if voter.code_id is not None:
         forget_code()
-    cycle = get_cycle(session, cycle_id, user())  # loaded by cast_ballot: no query
+    cycle = receipt.cycle or get_cycle(session, cycle_id, user())  # as cast_ballot read it: no query
     titles = project_titles(session, cycle)
     return dbc.Alert([
         html.H2(_("Your ballot is recorded"), className="h4"),

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from portal import auth, i18n, security
 from portal.city import load_city
 from portal.config import ROOT, Config
-from portal.db import Database, close_session, get_session
+from portal.db import Database, close_session, get_session, retry_read
 from portal.security import route
 
 log = logging.getLogger(__name__)
@@ -129,7 +129,9 @@ def _has_demo_cycle() -> bool:
     from portal.models import Cycle
 
     try:
-        return get_session().scalar(select(Cycle.id).where(Cycle.is_demo.is_(True)).limit(1)) is not None
+        session = get_session()
+        return retry_read(session, lambda: session.scalar(
+            select(Cycle.id).where(Cycle.is_demo.is_(True)).limit(1))) is not None
     except Exception:  # noqa: BLE001 - the shell must render even before the database is migrated
         log.exception("could not check for a demo cycle")
         return False
@@ -170,7 +172,8 @@ def _register_routes(server: Flask) -> None:
     def healthz():
         from sqlalchemy import text
 
-        get_session().execute(text("SELECT 1"))
+        session = get_session()
+        retry_read(session, lambda: session.execute(text("SELECT 1")))
         return jsonify(status="ok")
 
 

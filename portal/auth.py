@@ -13,7 +13,7 @@ from werkzeug.security import generate_password_hash
 
 from portal import accounts, mail, ratelimit
 from portal.audit import record
-from portal.db import get_session
+from portal.db import get_session, retry_read
 from portal.models import User
 from portal.security import route
 
@@ -35,7 +35,8 @@ def load_user(user_id: str) -> User | None:
         uid, version = (int(part) for part in user_id.split(":", 1))
     except (ValueError, AttributeError):
         return None
-    user = get_session().get(User, uid)
+    session = get_session()
+    user = retry_read(session, lambda: session.get(User, uid))
     if user is None or not user.active or user.session_version != version:
         return None
     return user

@@ -219,8 +219,25 @@ def install(server: Flask, dash_app: dash.Dash, *, production: bool, embed_origi
             return jsonify(error="csrf", message=exc.description), 400
         return exc.description, 400
 
-    for status, message in ((401, "Please log in."), (403, "You do not have access to this.")):
+    for status, message in ((401, "Please log in."), (403, "You do not have access to this."),
+                            (413, "The upload is too large."),
+                            (429, "Too many requests. Please wait a little and try again.")):
         server.register_error_handler(status, _error_handler(status, message))
+
+    from sqlalchemy.exc import DBAPIError
+
+    @server.errorhandler(DBAPIError)
+    def _database_unavailable(exc: DBAPIError):
+        """The database went away mid-request (restart, fail-over): nothing half-written (the transaction is
+        rolled back), and the client is told to try again shortly instead of seeing a crash."""
+        from portal.db import is_disconnect
+
+        if not is_disconnect(exc):
+            raise exc
+        log.warning("database unavailable: %s", exc.__class__.__name__)
+        message = "The service is briefly unavailable. Please try again in a moment."
+        response = (jsonify(error=503, message=message), 503) if _wants_json() else (message, 503)
+        return response[0], response[1], {"Retry-After": "2"}
 
 
 def _error_handler(status: int, message: str):
