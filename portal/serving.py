@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from pathlib import Path
 
 from flask import Flask, request
@@ -33,8 +34,9 @@ def init_app(server: Flask, cfg) -> None:
         COMPRESS_MIN_SIZE=600,
         COMPRESS_BR_LEVEL=5,  # a good ratio at a small CPU cost per response; static files are cached below
         COMPRESS_LEVEL=6,
-        COMPRESS_CACHE_BACKEND=None,
-        COMPRESS_STREAMS=False,
+        COMPRESS_CACHE_BACKEND=FingerprintCache,  # a fingerprinted file is compressed once per process
+        COMPRESS_CACHE_KEY=_compress_cache_key,
+        COMPRESS_STREAMS=True,  # files sent from disk (Dash's /assets/) too
     )
     compress.init_app(server)
     if cfg.redis_url:
@@ -57,6 +59,34 @@ def init_app(server: Flask, cfg) -> None:
             response.cache_control.immutable = True
             response.cache_control.no_cache = None
         return response
+
+
+class FingerprintCache:
+    """Compressed bodies of fingerprinted files (their content never changes under one address); other
+    responses (keys without a fingerprint) are never cached."""
+
+    def __init__(self, limit: int = 64):
+        self.limit = limit
+        self.data: dict[str, bytes] = {}
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        if key.endswith(";"):
+            return None
+        with self.lock:
+            return self.data.get(key)
+
+    def set(self, key: str, value: bytes) -> None:
+        if key.endswith(";"):
+            return
+        with self.lock:
+            if len(self.data) >= self.limit:
+                self.data.pop(next(iter(self.data)))
+            self.data[key] = value
+
+
+def _compress_cache_key(req) -> str:
+    return req.full_path if req.method == "GET" and _fingerprinted(req) else ""
 
 
 def _fingerprinted(req) -> bool:

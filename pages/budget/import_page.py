@@ -36,7 +36,7 @@ def layout(**_query):
         html.P(_("Upload the city's budget files: files in the portal's own format, any CSV with a column "
                  "mapping, a Fiscal Data Package (datapackage.json with its CSV), or the files of a city the portal "
                  "has an adapter for (Köln's NKF files). Nothing is written until you confirm the totals.")),
-        dcc.Upload(id=ids.files, multiple=True, max_size=MAX_BYTES, className="upload-box",
+        dcc.Upload(id=ids.files, multiple=True, max_size=MAX_BYTES, className="upload-box", accept=".csv,.json,.txt",
                    children=html.Div([_("Drop files here or "), html.A(_("choose files"), href="#")])),
         html.Div(id=ids.names, className="small text-muted my-1"),
         dbc.Label(_("Column mapping (JSON, optional; see the README)"), html_for=ids.mapping),

@@ -108,7 +108,8 @@ def layout(cycle_id=None, **_query):
                          dbc.Select(id="practice-source-select", options=sources, value="previous")], md=4),
                 dbc.Col(dcc.Upload(id="practice-upload", children=html.Div(_("Drop a .pb file here (for an uploaded "
                                                                                "file)")),
-                                   className="border rounded p-2 text-center small", max_size=64 * 1024 * 1024),
+                                   className="border rounded p-2 text-center small", max_size=64 * 1024 * 1024,
+                                   accept=".pb,.gz"),
                         md=5),
                 dbc.Col(dbc.Button(_("Run"), id="practice-run", color="secondary", className="mt-4"), md=3),
             ], className="g-2"),

@@ -213,6 +213,8 @@ def practice_upload(actor: Any, data: bytes, filename: str, chosen: tuple[str, s
     phases.require_officer(actor)
     if len(data) > 64 * 1024 * 1024:
         raise InvalidInput(_("The file is too large."))
+    if filename and not filename.lower().endswith((".pb", ".pb.gz", ".gz", ".txt")):
+        raise InvalidInput(_("Only Pabulib files (.pb or .pb.gz) can be counted."))
     try:
         election = voting.read_pb(io.BytesIO(data))
     except voting.PabulibError as exc:
