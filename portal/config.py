@@ -26,6 +26,7 @@ class Config:
     database_url: str = ""
     secret_key: str = ""
     redis_url: str | None = None
+    redis_prefix: str = "portal"  # keys of the cache and rate limits in Redis (several portals may share one Redis)
     production: bool = False
     instance_path: Path = DEFAULT_INSTANCE
     city: str = "koeln"
@@ -56,6 +57,7 @@ class Config:
             database_url=env.get("DATABASE_URL", ""),
             secret_key=env.get("SECRET_KEY", ""),
             redis_url=env.get("REDIS_URL") or None,
+            redis_prefix=env.get("PORTAL_REDIS_PREFIX") or cls.redis_prefix,
             production=production,
             instance_path=instance_path,
             city=env.get("PORTAL_CITY", "koeln"),

@@ -41,7 +41,7 @@ def init_app(server: Flask, cfg) -> Limiter:
     storage = cfg.redis_url or "memory://"
     # fixed windows: one INCR per attempt (the moving window's script cost 2 ms of CPU a ballot)
     limiter = Limiter(client_ip, storage_uri=storage, strategy="fixed-window", enabled=cfg.ratelimit_enabled,
-                      headers_enabled=False, key_prefix="portal", swallow_errors=True)
+                      headers_enabled=False, key_prefix=cfg.redis_prefix, swallow_errors=True)
     limiter.init_app(server)
     # no limit is declared on routes: the limits are hit by name where the attempt happens (`hit`), so the
     # per-request check Flask-Limiter would run everywhere is skipped (it cost about 1.5 ms a request)
@@ -64,8 +64,8 @@ def hit(name: str, key: str | None = None) -> None:
     items = _parsed(getattr(cfg, LIMITS[name]))
     try:
         for item in items:
-            if not limiter.limiter.hit(item, "portal", name, key):
-                stats = limiter.limiter.get_window_stats(item, "portal", name, key)
+            if not limiter.limiter.hit(item, cfg.redis_prefix, name, key):
+                stats = limiter.limiter.get_window_stats(item, cfg.redis_prefix, name, key)
                 raise RateLimited(max(1, int(stats.reset_time - _now())))
     except RateLimited:
         raise
