@@ -71,7 +71,7 @@ class PgSchema:
         if problem:
             missing_service("PostgreSQL", problem)
         self.name = f"t_{uuid.uuid4().hex[:12]}"
-        self.admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        self.admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT", pool_pre_ping=True)  # survives a restart
         with self.admin.connect() as conn:
             conn.execute(text(f'CREATE SCHEMA "{self.name}"'))
         url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={self.name}"})
