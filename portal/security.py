@@ -44,6 +44,8 @@ DASH_PUBLIC_ENDPOINTS = {
     "/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>", "_dash_assets.static",
 }
 DASH_CALLBACK_ENDPOINT = "/_dash-update-component"
+# Files the same for everybody: no cookie is set on them (it would make browsers and proxies keep them per visitor)
+STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/vendor/", "/_favicon.ico")
 # Dash's multi-page router: renders page layouts, each of which checks its own access.
 DASH_INTERNAL_CALLBACK = re.compile(r"^\.\._pages_content\.children\.\.\._pages_store\.data\.\.$")
 
@@ -198,7 +200,7 @@ def install(server: Flask, dash_app: dash.Dash, *, production: bool, embed_origi
 
     @server.after_request
     def _csrf_cookie_and_headers(response):
-        if request.endpoint and not request.path.startswith(("/api/", "/embed/")):
+        if request.endpoint and not request.path.startswith(("/api/", "/embed/") + STATIC_PREFIXES):
             response.set_cookie(
                 CSRF_COOKIE, generate_csrf(), samesite="Lax", secure=production, httponly=False, path="/"
             )

@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_caching import Cache
 from flask_compress import Compress
 
@@ -39,6 +40,7 @@ def init_app(server: Flask, cfg) -> None:
         COMPRESS_STREAMS=True,  # files sent from disk (Dash's /assets/) too
     )
     compress.init_app(server)
+    server.session_interface = PortalSessionInterface()
     if cfg.redis_url:
         server.config.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=cfg.redis_url, CACHE_KEY_PREFIX=f"{cfg.redis_prefix}:",
                              CACHE_DEFAULT_TIMEOUT=300)
@@ -59,6 +61,18 @@ def init_app(server: Flask, cfg) -> None:
             response.cache_control.immutable = True
             response.cache_control.no_cache = None
         return response
+
+
+class PortalSessionInterface(SecureCookieSessionInterface):
+    """Signed-cookie sessions (nothing kept on the server: any app server reads them), except that files the same
+    for everybody get neither a cookie nor `Vary: Cookie` (which would stop browsers from reusing them)."""
+
+    def save_session(self, app, session, response) -> None:
+        from portal.security import STATIC_PREFIXES
+
+        if request.path.startswith(STATIC_PREFIXES):
+            return
+        super().save_session(app, session, response)
 
 
 class FingerprintCache:
@@ -93,7 +107,7 @@ def _fingerprinted(req) -> bool:
     path = req.path
     if path.startswith("/assets/") and req.args.get("m"):
         return True
-    if path.startswith("/vendor/") and req.args.get("v"):
+    if path.startswith(("/vendor/", "/_favicon.ico")) and req.args.get("v"):
         return True
     return path.startswith("/_dash-component-suites/") and ".v" in path.rsplit("/", 1)[-1]
 
