@@ -42,8 +42,8 @@ def init_app(server: Flask, cfg) -> None:
     compress.init_app(server)
     server.session_interface = PortalSessionInterface()
     if cfg.redis_url:
-        server.config.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=cfg.redis_url, CACHE_KEY_PREFIX=f"{cfg.redis_prefix}:",
-                             CACHE_DEFAULT_TIMEOUT=300)
+        server.config.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=cfg.redis_url,
+                             CACHE_KEY_PREFIX=f"{cfg.redis_prefix}:", CACHE_DEFAULT_TIMEOUT=300)
     else:
         server.config.update(CACHE_TYPE="SimpleCache", CACHE_DEFAULT_TIMEOUT=300)
     cache.init_app(server)
