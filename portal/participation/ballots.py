@@ -129,6 +129,8 @@ def cast_ballot(session: Session, cycle_id: Any, voter: Voter, raw_choices: Any,
         cycle_id = int(cycle_id)
     except (TypeError, ValueError):
         raise NotFound(_("There is no such cycle.")) from None
+    if not 0 < cycle_id < 2**31:  # beyond any id (and beyond what the database's integer takes: found by fuzzing)
+        raise NotFound(_("There is no such cycle."))
     postgres = session.get_bind().dialect.name == "postgresql"
     if session.in_transaction() and (not postgres or has_written(session)):
         # the caller's earlier writes are its own; on SQLite a read transaction must not turn into the write
