@@ -81,6 +81,7 @@ def _install_identity_hook() -> None:
         authenticated = getattr(current_user, "is_authenticated", False)
         return {
             "app": app_key(cfg.database_url),
+            "pid": os.getpid(),
             "user_id": current_user.id if authenticated else None,
             "session_version": current_user.session_version if authenticated else None,
             "language": current_language(),
@@ -95,12 +96,14 @@ def run_job(func, access, args: tuple, kwargs: dict) -> Any:
     from portal.models import User
     from portal.security import role_rank
 
-    if has_request_context():  # called synchronously, inside a request: the usual check
-        from portal.security import require
+    identity = (getattr(dash.ctx, "custom_data", None) or {}).get(NAMESPACE) or {}
+    if has_request_context() and identity.get("pid", os.getpid()) == os.getpid():
+        from portal.security import require  # called synchronously, inside the request: the usual check
 
         require(access)
         return func(*args, **kwargs)
-    identity = (getattr(dash.ctx, "custom_data", None) or {}).get(NAMESPACE) or {}
+    # In a job: a Celery worker, or a process forked from the request's (which inherits a copy of the request's
+    # context and database connection: neither may be used here, so the job gets contexts of its own).
     server = _SERVERS.get(identity.get("app")) or (next(iter(_SERVERS.values())) if len(_SERVERS) == 1 else None)
     if server is None:
         raise PreventUpdate
@@ -109,7 +112,7 @@ def run_job(func, access, args: tuple, kwargs: dict) -> Any:
     if _POOL_PID.get(key) != os.getpid():  # a forked job must not use its parent's connections
         db.engine.dispose(close=False)
         _POOL_PID[key] = os.getpid()
-    with server.test_request_context("/_background-job"):
+    with server.app_context(), server.test_request_context("/_background-job"):  # a new `g`, a new session
         user = None
         if identity.get("user_id") is not None:
             from portal.db import get_session

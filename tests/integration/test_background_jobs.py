@@ -1,0 +1,109 @@
+"""Long jobs as background callbacks (diskcache here; Celery on Redis in production): counting a cycle and
+importing a budget run in another process, report progress, and go through the access guard on every poll."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+
+from portal.models import AuditEvent, BudgetLine, CyclePhase, Result, Role, User
+from portal.participation import phases
+from tests.helpers import callback_body, login, make_user, post_callback
+from tests.participation import cycle_with_ballot, quick_user, vote
+
+PROJECTS = [("Playground north", 60_000), ("Cycle lane", 50_000), ("Trees on the square", 10_000)]
+
+
+def _dep(client, start: str) -> dict:
+    return next(d for d in client.get("/_dash-dependencies").get_json() if d["output"].startswith(start))
+
+
+def _counting_cycle(portal_db) -> int:
+    with portal_db.session() as session:
+        officer = quick_user(session, Role.OFFICER)
+        cycle, made = cycle_with_ballot(session, officer, PROJECTS)
+        for choice in ([0, 2], [1, 2], [2], [0], [1]):
+            vote(session, cycle.id, quick_user(session), [str(made[i].id) for i in choice])
+        phases.change_phase(session, cycle, CyclePhase.COUNTING, session.get(User, officer.id))
+        return cycle.id
+
+
+def _count_body(client, cycle_id):
+    body = callback_body(_dep(client, "..count-msg.children"))
+    body["inputs"][0]["value"] = 1
+    body["state"][0]["value"] = cycle_id
+    body["changedPropIds"] = ["count-run.n_clicks"]
+    return body
+
+
+def test_an_officer_counts_in_a_background_job_with_progress(app, client, portal_db):
+    cycle_id = _counting_cycle(portal_db)
+    make_user(portal_db, "counter@example.org", Role.OFFICER)
+    login(client, "counter@example.org")
+    first = client.post("/_dash-update-component", json=_count_body(client, cycle_id),
+                        headers={"X-CSRFToken": client.get_cookie("_csrf_token").value})
+    assert first.status_code == 200 and set(first.get_json()) >= {"cacheKey", "job"}, "a job, not the answer"
+    response = post_callback(client, _count_body(client, cycle_id), client.get_cookie("_csrf_token").value)
+    assert response.status_code == 200, response.data[:300]
+    text = json.dumps(response.get_json())
+    assert "count-ok" in text and "count-funded" in text
+    with portal_db.session() as session:
+        result = session.scalars(select(Result).where(Result.cycle_id == cycle_id)).all()[-1]
+        assert result.ballot_count == 5 and result.published_at is None
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "result.count")).all()[-1]
+        assert event.actor_email == "counter@example.org", "the job acted as the officer the guard saw"
+
+
+def test_a_citizen_can_neither_start_nor_poll_a_count(app, client, portal_db):
+    cycle_id = _counting_cycle(portal_db)
+    make_user(portal_db, "officer2@example.org", Role.OFFICER)
+    make_user(portal_db, "citizen2@example.org")
+    officer = app.server.test_client()
+    login(officer, "officer2@example.org")
+    started = officer.post("/_dash-update-component", json=_count_body(officer, cycle_id),
+                           headers={"X-CSRFToken": officer.get_cookie("_csrf_token").value}).get_json()
+    login(client, "citizen2@example.org")
+    token = client.get_cookie("_csrf_token").value
+    body = _count_body(client, cycle_id)
+    assert client.post("/_dash-update-component", json=body, headers={"X-CSRFToken": token}).status_code == 403
+    poll = client.post("/_dash-update-component", json=body, headers={"X-CSRFToken": token},
+                       query_string={"cacheKey": started["cacheKey"], "job": started["job"]})
+    assert poll.status_code == 403 and b"count-funded" not in poll.data
+    # the officer's own polling gets the answer
+    response = post_callback(officer, _count_body(officer, cycle_id), officer.get_cookie("_csrf_token").value)
+    assert "count-ok" in json.dumps(response.get_json())
+
+
+OWN = """fiscal_year,phase,statement,direction,fn1_code,fn1_name,amount
+2024,approved,operating,expenditure,01,Schools,1000.50
+2024,approved,operating,revenue,01,Schools,300
+"""
+
+
+def test_a_budget_import_runs_as_a_background_job(app, client, portal_db):
+    import base64
+
+    make_user(portal_db, "importer@example.org", Role.OFFICER)
+    login(client, "importer@example.org")
+    token = client.get_cookie("_csrf_token").value
+    files = {"contents": [f"data:text/csv;base64,{base64.b64encode(OWN.encode()).decode()}"],
+             "filename": ["budget.csv"]}
+
+    def body_for(start, clicked, sha=None):
+        dep = _dep(client, start)
+        body = callback_body(dep)
+        values = {"bi-files.contents": files["contents"], "bi-files.filename": files["filename"],
+                  "bi-mapping.value": None, "bi-sha.data": sha, clicked: 1}
+        body["inputs"] = [{**i, "value": values.get(f"{i['id']}.{i['property']}")} for i in dep["inputs"]]
+        body["state"] = [{**s, "value": values.get(f"{s['id']}.{s['property']}")} for s in dep["state"]]
+        body["changedPropIds"] = [clicked]
+        return body
+
+    checked = post_callback(client, body_for("..bi-result.children", "bi-check.n_clicks"), token).get_json()
+    sha = checked["response"]["bi-sha"]["data"]
+    done = post_callback(client, body_for("bi-done.children", "bi-confirm.n_clicks", sha), token)
+    assert "Imported 2 budget lines" in json.dumps(done.get_json())
+    assert done.progress_seen, "the page heard of the import's progress"
+    with portal_db.session() as session:
+        assert session.scalar(select(func.count()).select_from(BudgetLine)) == 2
