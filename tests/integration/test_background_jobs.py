@@ -107,3 +107,44 @@ def test_a_budget_import_runs_as_a_background_job(app, client, portal_db):
     assert done.progress_seen, "the page heard of the import's progress"
     with portal_db.session() as session:
         assert session.scalar(select(func.count()).select_from(BudgetLine)) == 2
+
+
+def test_the_job_acts_only_as_an_account_that_still_holds_the_role(app, portal_db):
+    """Inside the job (no request): the account the guard saw is loaded again; a demotion or a new session
+    version since the click stops the job."""
+    import os
+
+    import pytest
+    from dash._callback_context import context_value
+    from dash._utils import AttributeDict
+    from dash.exceptions import PreventUpdate
+    from flask_login import current_user
+
+    from portal.background import app_key, run_job
+
+    officer_id = make_user(portal_db, "job-officer@example.org", Role.OFFICER)
+    seen = []
+
+    def body():
+        seen.append(current_user.email)
+        return "done"
+
+    def identity(**changes):
+        ident = {"app": app_key(portal_db.url), "pid": os.getpid() + 1, "user_id": officer_id, "session_version": 1,
+                 "language": "en", **changes}
+        context_value.set(AttributeDict(custom_data={"portal": ident}))
+
+    identity()
+    assert run_job(body, "officer", (), {}) == "done" and seen == ["job-officer@example.org"]
+    identity(session_version=2)  # signed out everywhere since the click
+    with pytest.raises(PreventUpdate):
+        run_job(body, "officer", (), {})
+    with portal_db.session() as session:
+        session.get(User, officer_id).role = Role.CITIZEN
+    identity()
+    with pytest.raises(PreventUpdate):
+        run_job(body, "officer", (), {})
+    identity(user_id=None)
+    with pytest.raises(PreventUpdate):
+        run_job(body, "citizen", (), {})
+    assert seen == ["job-officer@example.org"]
