@@ -116,7 +116,7 @@ def test_round_trip_keeps_uploaded_datasets_byte_for_byte(db, empty_db):
 
     city = load_city("koeln")
     officer_id = make_user(db, "officer-backup@example.org", Role.OFFICER)
-    files = [b"station;pm10\nNeumarkt;21,5\nDeutz;17\n", "station;pm10\nNeumarkt;22\nDeutz;16,5\nNippes;12\n".encode()]
+    files = [b"station;pm10\nNeumarkt;21,5\nDeutz;17\n", b"station;pm10\nNeumarkt;22\nDeutz;16,5\nNippes;12\n"]
     with db.session() as session:
         officer = session.get(User, officer_id)
         for data in files:
