@@ -1,13 +1,13 @@
 """Load and fault test of ballot casting (run on demand; pytest does not collect tests/load).
 
-    PYTHONPATH=$PWD .venv/bin/python -m tests.load.load_ballots [--voters 6000] [--clients 48] [--workers 4]
+    PYTHONPATH=$PWD .venv/bin/python -m tests.load.load_ballots [--voters 6000] [--clients 48] [--workers 2] [--threads 8]
         [--fault none|kill|pg-restart|all] [--port 8071]
 
 What it does, all on this machine with real processes and real HTTP:
 1. a private schema in PostgreSQL (TEST_DATABASE_URL), migrated; a cycle open for voting (30 projects,
    knapsack ballot) and N voter accounts; every voter gets a signed-in session cookie and CSRF token;
-2. `gunicorn app:server` (production mode, gthread workers) on PostgreSQL, with Redis (REDIS_URL) for the rate-limit
-   counters and the cache, exactly as in production;
+2. `gunicorn app:server` (production mode; 2 gthread workers of 8 threads, the best of the settings tried on
+   2 cores) on PostgreSQL, with Redis (REDIS_URL) for the rate-limit counters and the cache, as in production;
 3. a separate client process (this one; threads, one HTTP connection per voter as from distinct browsers) casts
    every voter's ballot through the same Dash callback request the browser sends (`/_dash-update-component`, CSRF
    header), as fast as the server answers, and records latency and the receipt code of every acknowledged ballot;
@@ -326,8 +326,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--voters", type=int, default=6000)
     parser.add_argument("--clients", type=int, default=48)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--port", type=int, default=8071)
     parser.add_argument("--fault", choices=["none", "kill", "pg-restart", "all"], default="all")
     parser.add_argument("--keep", action="store_true", help="keep the schema for inspection")
