@@ -1,7 +1,7 @@
 """Load and fault test of ballot casting (run on demand; pytest does not collect tests/load).
 
-    PYTHONPATH=$PWD .venv/bin/python -m tests.load.load_ballots [--voters 6000] [--clients 48] [--workers 2] [--threads 8]
-        [--fault none|kill|pg-restart|all] [--port 8071]
+    PYTHONPATH=$PWD .venv/bin/python -m tests.load.load_ballots [--voters 6000] [--clients 48] [--workers 2]
+        [--threads 8] [--fault none|kill|pg-restart|all] [--port 8071]
 
 What it does, all on this machine with real processes and real HTTP:
 1. a private schema in PostgreSQL (TEST_DATABASE_URL), migrated; a cycle open for voting (30 projects,
