@@ -284,11 +284,13 @@ def run(kind: str, args, url: str, cycle_id: int, ids, user_ids, cookies, instan
         import psutil
 
         workers_before = _cpu(server.proc.pid)
+        postgres_before = _postgres_cpu()
         client_before = time.process_time()
         attempts, elapsed, progress = cast_all(args.port, cycle_id, ids, user_ids, cookies, args.clients,
                                                fault=None if kind == "none" else fault)
         cpu = {"client_process_cpu_s": round(time.process_time() - client_before, 1),
                "app_server_cpu_s": round(_cpu(server.proc.pid) - workers_before, 1),
+               "postgres_cpu_s": round(_postgres_cpu() - postgres_before, 1),
                "machine_load_average_1min": round(psutil.getloadavg()[0], 1)}
         first_try = [a.latencies[0] for a in attempts if a.latencies]
         all_tries = [lat for a in attempts for lat in a.latencies]
@@ -319,6 +321,21 @@ def _cpu(pid: int) -> float:
             total += times.user + times.system
     except psutil.Error:
         pass
+    return total
+
+
+def _postgres_cpu() -> float:
+    """CPU seconds used so far by the PostgreSQL processes (all databases: other work on the machine counts)."""
+    import psutil
+
+    total = 0.0
+    for proc in psutil.process_iter(["name"]):
+        if proc.info["name"] and proc.info["name"].startswith("postgres"):
+            try:
+                times = proc.cpu_times()
+                total += times.user + times.system
+            except psutil.Error:
+                continue
     return total
 
 
