@@ -48,7 +48,8 @@ def make_manager(server: Flask, cfg):
 
         celery_app = Celery("portal", broker=cfg.redis_url, backend=cfg.redis_url)
         celery_app.conf.update(task_serializer="json", result_serializer="json", accept_content=["json"],
-                               broker_connection_retry_on_startup=True, result_expires=3600)
+                               broker_connection_retry_on_startup=True, result_expires=3600,
+                               task_default_queue=f"{cfg.redis_prefix}-jobs")  # portals sharing a Redis stay apart
         server.extensions["portal_celery"] = celery_app
         return CeleryManager(celery_app, expire=3600)
     import diskcache

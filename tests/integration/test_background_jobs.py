@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import func, select
 
 from portal.models import AuditEvent, BudgetLine, CyclePhase, Result, Role, User
 from portal.participation import phases
-from tests.helpers import callback_body, login, make_user, post_callback
+from tests.helpers import PASSWORD, callback_body, login, make_user, post_callback
 from tests.participation import cycle_with_ballot, quick_user, vote
 
 PROJECTS = [("Playground north", 60_000), ("Cycle lane", 50_000), ("Trees on the square", 10_000)]
@@ -148,3 +149,69 @@ def test_the_job_acts_only_as_an_account_that_still_holds_the_role(app, portal_d
     with pytest.raises(PreventUpdate):
         run_job(body, "citizen", (), {})
     assert seen == ["job-officer@example.org"]
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_a_count_runs_on_a_celery_worker_through_redis(tmp_path):
+    """The production set-up: gunicorn and a Celery worker (real processes) on PostgreSQL and Redis."""
+    import subprocess
+    import sys
+    import time
+    import uuid
+
+    import requests
+
+    from portal.db import Database
+    from portal.migrate import upgrade
+    from tests.conftest import PgSchema
+    from tests.redis_check import redis_or_skip
+    from tests.servers import ROOT, Gunicorn, free_port, server_env
+
+    redis_url = "redis://127.0.0.1:6379/13"
+    redis_or_skip(redis_url)
+    schema = PgSchema()
+    db = Database(schema.url)
+    upgrade(db)
+    try:
+        cycle_id = _counting_cycle(db)
+        make_user(db, "celery-officer@example.org", Role.OFFICER)
+        env = server_env(schema.url, tmp_path, REDIS_URL=redis_url, PORTAL_BACKGROUND="celery",
+                         PORTAL_REDIS_PREFIX=f"celery-{uuid.uuid4().hex[:8]}", PORTAL_ENV="development")
+        worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "app:celery_app", "worker", "--pool", "solo",
+                                   "--loglevel", "WARNING"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        try:
+            with Gunicorn(free_port(), env, workers=1, threads=2) as server:
+                client = requests.Session()
+                client.get(server.url + "/", timeout=10)
+                client.post(server.url + "/auth/login", timeout=10, allow_redirects=False, data={
+                    "email": "celery-officer@example.org", "password": PASSWORD,
+                    "csrf_token": client.cookies.get("_csrf_token")})
+                deps = client.get(server.url + "/_dash-dependencies", timeout=10).json()
+                body = callback_body(next(d for d in deps if d["output"].startswith("..count-msg.children")))
+                body["inputs"][0]["value"], body["state"][0]["value"] = 1, cycle_id
+                body["changedPropIds"] = ["count-run.n_clicks"]
+                headers = {"X-CSRFToken": client.cookies.get("_csrf_token")}
+                handles = client.post(server.url + "/_dash-update-component", json=body, headers=headers,
+                                      timeout=10).json()
+                assert {"cacheKey", "job"} <= set(handles)
+                answer = None
+                deadline = time.monotonic() + 90
+                while answer is None and time.monotonic() < deadline:
+                    time.sleep(0.3)
+                    polled = client.post(server.url + "/_dash-update-component", json=body, headers=headers,
+                                         params={"cacheKey": handles["cacheKey"], "job": handles["job"]}, timeout=10)
+                    assert polled.status_code in (200, 204), polled.text[:300]
+                    if polled.status_code == 200 and "response" in polled.json():
+                        answer = json.dumps(polled.json())
+                assert answer is not None and "count-ok" in answer, "the worker counted and the server answered"
+        finally:
+            worker.terminate()
+            worker.wait(timeout=20)
+        with db.session() as session:
+            event = session.scalars(select(AuditEvent).where(AuditEvent.action == "result.count")).all()[-1]
+            assert event.actor_email == "celery-officer@example.org"
+    finally:
+        db.dispose()
+        schema.drop()

@@ -15,26 +15,16 @@ from portal.models import Role
 from tests.conftest import PgSchema
 from tests.helpers import PASSWORD, callback_body, make_user
 from tests.participation import cycle_with_ballot, quick_user
+from tests.redis_check import redis_or_skip
 from tests.servers import Gunicorn, ballot_body, free_port, receipt_from, server_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 REDIS_URL = "redis://127.0.0.1:6379/14"
 
 
-def _redis_or_skip():
-    import redis
-
-    from tests.conftest import missing_service
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
-    except redis.RedisError as exc:
-        missing_service("Redis", f"cannot reach {REDIS_URL}: {exc}")
-
-
 @pytest.fixture(scope="module")
 def two_servers(tmp_path_factory):
-    _redis_or_skip()
+    redis_or_skip(REDIS_URL)
     schema = PgSchema()
     db = Database(schema.url)
     upgrade(db)
