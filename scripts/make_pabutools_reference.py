@@ -10,11 +10,13 @@ no outcome of "add1 then utilitarian greedy" at all. This script computes them w
 * ``mes_cost_add1noexh_greedy``: ``completion_by_rule_combination`` of that exhaustion and
   ``greedy_utilitarian_welfare(Cost_Sat)``; the first stage is read from the
   stored ``mes_cost_add1_noexh`` outcome instead of being recomputed, then pabutools' greedy
-  completes it with the same code path as ``completion_by_rule_combination``.
+  completes it with the same code path as ``completion_by_rule_combination``;
+* ``mes_cost_add1_noexh_ours_plain``: not pabutools: this engine's plain add1 (one exact MES run per
+  step), for instances where pabutools' add1 cannot finish; it checks the batched add1 search.
 
 Each result goes to ``tests/fixtures/pabulib/reference_extra/<file stem>.<rule>.json``.
 
-Usage: python scripts/make_pabutools_reference.py RULE FILE_STEM [FILE_STEM ...]
+Usage: PYTHONPATH=. python scripts/make_pabutools_reference.py RULE FILE_STEM [FILE_STEM ...]
 """
 
 from __future__ import annotations
@@ -91,6 +93,18 @@ def add1noexh_greedy(instance, profile, stem):
     return greedy_utilitarian_welfare(instance, profile, sat_class=Cost_Sat, initial_budget_allocation=start)
 
 
+def ours_plain_add1(stem: str) -> tuple[list[str], int]:
+    """Where pabutools cannot finish: our own plain add1, one MES run per +1 step (an independent check
+    of the batched search, which skips steps; it is not a pabutools outcome)."""
+    from voting import read_pb
+    from voting.compiled import compile_election
+    from voting.rules.mes import mes_add1_plain
+
+    data = compile_election(read_pb(FIXTURES / f"{stem}.pb.gz"), "cost")
+    run, step, _ = mes_add1_plain(data)
+    return [data.ids[p] for p in run.selected], step
+
+
 def main(argv: list[str]) -> None:
     rule, stems = argv[0], argv[1:]
     OUT.mkdir(exist_ok=True)
@@ -103,6 +117,11 @@ def main(argv: list[str]) -> None:
         elif rule == "mes_cost_add1noexh_greedy":
             outcome = add1noexh_greedy(instance, profile, stem)
             how = "completion_by_rule_combination([add1 exhaustion, greedy_utilitarian_welfare(Cost_Sat)])"
+        elif rule == "mes_cost_add1_noexh_ours_plain":
+            names, step = ours_plain_add1(stem)
+            by_name = {p.name: p for p in instance}
+            outcome = [by_name[name] for name in names]
+            how = f"NOT pabutools: this engine's voting.rules.mes.mes_add1_plain, one exact MES run per step ({step})"
         else:
             raise SystemExit(f"unknown rule {rule}")
         seconds = time.perf_counter() - start
@@ -116,6 +135,8 @@ def main(argv: list[str]) -> None:
             "total_cost": str(sum(p.cost for p in outcome)),
             "seconds": round(seconds, 4),
         }
+        if rule.endswith("_ours_plain"):
+            record["pabutools_version"] = None
         (OUT / f"{stem}.{rule}.json").write_text(json.dumps(record, indent=1) + "\n")
         print(f"{stem} {rule}: {len(selected)} projects in {seconds:.1f} s", flush=True)
 

@@ -7,6 +7,7 @@ to decide ties otherwise; projects not listed follow, by id.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
@@ -17,7 +18,7 @@ from voting.model import Election
 from voting.outcome import Explanation, Outcome
 from voting.rules.greedy import greedy_by_score, greedy_utilitarian, official_scores
 from voting.rules.maxwelfare import max_welfare
-from voting.rules.mes import mes, mes_add1, run_mes
+from voting.rules.mes import mes, mes_add1, mes_budget_increase, run_mes
 from voting.rules.phragmen import sequential_phragmen
 
 RULES = {
@@ -61,8 +62,12 @@ def _with_tie_breaking(data: Compiled, tie_breaking) -> Compiled:
     rank = np.empty(len(data.ids), dtype=np.int64)
     for r, pid in enumerate(first + rest):
         rank[pos[pid]] = r
-    data.rank = rank
-    return data
+    return replace(data, rank=rank)  # the compiled form is cached: never modify it
+
+
+def _ranked_like(other: Compiled, data: Compiled) -> Compiled:
+    """`other` with the tie-breaking order of `data`."""
+    return other if np.array_equal(other.rank, data.rank) else replace(other, rank=data.rank)
 
 
 def _exhaustive(data: Compiled, selected) -> bool:
@@ -148,8 +153,7 @@ def _mes_with_completion(election, data, completion, options, details):
         part = list(selected)
         if completion == "phragmen" and not _exhaustive(data, selected):
             require_kind(election, ("approval",), "mes + phragmen")
-            card = compile_election(election, "cardinality")
-            card.rank = data.rank
+            card = _ranked_like(compile_election(election, "cardinality"), data)
             selected += sequential_phragmen(card, initial=selected)
         return selected, part, b0
     if completion in ("add1", "add1-greedy", "add1-comparison"):
@@ -161,12 +165,10 @@ def _mes_with_completion(election, data, completion, options, details):
             details["voter_budget"] = float(b0)
         part = list(selected)
         if completion == "add1-greedy" and not _exhaustive(data, selected):
-            cost_data = compile_election(election, "cost")
-            cost_data.rank = data.rank
+            cost_data = _ranked_like(compile_election(election, "cost"), data)
             selected += greedy_utilitarian(cost_data, initial=selected)
         if completion == "add1-comparison":
-            cost_data = compile_election(election, "cost")
-            cost_data.rank = data.rank
+            cost_data = _ranked_like(compile_election(election, "cost"), data)
             greedy = greedy_utilitarian(cost_data)
             prefer_mes, prefer_greedy = _popularity(cost_data, selected, greedy)
             details.update(prefer_mes=prefer_mes, prefer_greedy=prefer_greedy)
@@ -179,20 +181,7 @@ def _mes_with_completion(election, data, completion, options, details):
     pct = Fraction(str(options.get("step_percent", 1)))
     if pct <= 0:
         raise RuleError("step_percent must be positive")
-    step = B * pct / 100
-    previous: list[int] = []
-    prev_b0 = b0
-    limit = Fraction(B)
-    runs = 0
-    while n and limit <= B * (n + 1):
-        run = run_mes(data, limit / n)
-        runs += 1
-        if int(data.costs[run.selected].sum()) > B:
-            break
-        previous, prev_b0 = list(run.selected), limit / n
-        if _exhaustive(data, previous):
-            break
-        limit += step
+    previous, prev_b0, runs = mes_budget_increase(data, B * pct / 100)
     details.update(mes_runs=runs, voter_budget=float(prev_b0) if prev_b0 is not None else None)
     return previous, list(previous), prev_b0
 

@@ -11,23 +11,24 @@ they decide with a clear margin: whenever two projects' rho, or a project's mone
 within a relative 1e-9 of each other, the decision is taken again in exact rational arithmetic
 (:class:`_Exact`), which replays the rounds so far with Fractions from the recorded payments.
 
-For the add1 completion the per-voter budget rises one currency unit at a time. Along one run every
-quantity is an affine function of the starting budget, so the run also returns how far that budget may
-rise before any decision could change (`stable_for`); the steps inside that range give the same outcome
-and are skipped. Near-ties make that range zero, and then steps are taken one by one.
+For the add1 completion the per-voter budget rises one currency unit at a time; those runs are computed
+many at a time by :mod:`voting.rules.mes_batch` (same decisions, a close call sends a run back here),
+which also proves where whole ranges of steps give the same outcome so that they can be skipped.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
 
 from voting.compiled import Compiled
+from voting.rules.mes_batch import EXACT, EXCEEDED, run_many
 
 TOL = 1e-9
-LOOK_AHEAD = 0.005  # when recording for add1, refresh every rho within 0.5% of the best (tighter bounds)
+BATCH_BYTES = 4 << 20  # one batch of add1 runs: its budgets and largest temporaries, about this many bytes
 INF = float("inf")
 
 
@@ -43,11 +44,10 @@ class MESRound:
 
 @dataclass
 class MESRun:
-    """Result of one MES run: funded project indices in order, rounds, and the stability range."""
+    """Result of one MES run: funded project indices in order, rounds, voters' budgets left."""
 
     selected: list[int]
     rounds: list[MESRound]
-    stable_for: float
     budgets: np.ndarray
     dropped: dict[int, int] = field(default_factory=dict)  # project -> round at which it became unaffordable
     last_rho: dict[int, float] = field(default_factory=dict)  # project -> last computed rho (not funded)
@@ -242,12 +242,8 @@ class _Run:
         return float(np.dot(mm, bb - newb))
 
 
-def run_mes(data: Compiled, b0: Fraction, exclude=(), record: bool = False) -> MESRun:
-    """One run of MES with starting budget `b0` per voter; `exclude` lists projects already funded.
-
-    With `record`, the run keeps, per round, the lower bounds of rho of the projects still in the race
-    (used to prove that the add1 steps between two runs give the same outcome).
-    """
+def run_mes(data: Compiled, b0: Fraction, exclude=()) -> MESRun:
+    """One run of MES with starting budget `b0` per voter; `exclude` lists projects already funded."""
     d = data
     run = _Run(d, b0)
     P = len(d.ids)
@@ -269,9 +265,8 @@ def run_mes(data: Compiled, b0: Fraction, exclude=(), record: bool = False) -> M
     rounds: list[MESRound] = []
     dropped: dict[int, int] = {}
     last_rho: dict[int, float] = {}
-    lb_at: list[np.ndarray] = []
     rank = d.rank
-    look = 1 + (LOOK_AHEAD if record else TOL)
+    look = 1 + TOL
     while True:
         cand = np.flatnonzero(alive)
         if len(cand) == 0:
@@ -309,55 +304,19 @@ def run_mes(data: Compiled, b0: Fraction, exclude=(), record: bool = False) -> M
         else:
             choice = close[0]
         p, rho, all_rich = choice
-        if record:
-            lb_at.append(lb.copy())
         paid = run.pay(p, rho)
         rounds.append(MESRound(p, rho, paid, all_rich))
         selected.append(p)
         alive[p] = False
         lb[p] = INF
         last_rho.pop(p, None)
-    result = MESRun(selected, rounds, INF, run.b, dropped, last_rho, run.exact is not None)
-    result.lb_at = lb_at
-    result.run = run
-    return result
-
-
-def _certify(d: Compiled, low: MESRun, high: MESRun) -> bool:
-    """True if every budget between the two runs' gives the same outcome (same funded order).
-
-    Along a fixed order of funded projects, a larger starting budget never lowers any voter's budget,
-    so every rho can only fall and every project's money only rise. Hence if, in the richer run, each
-    competitor's lower bound on rho stays above the winner's rho of the poorer run at every round (ties
-    going to the winner by id), no budget in between can change a decision.
-    """
-    if low.selected != high.selected:
-        return False
-    rank = d.rank
-    for t, rnd in enumerate(low.rounds):
-        p = rnd.project
-        bound = high.lb_at[t].copy()
-        bound[p] = INF
-        win = rnd.rho
-        if np.all(bound > win * (1 + TOL)):
-            continue
-        # Near-tie: cost / total satisfaction is a lower bound of any project's rho, exact when the
-        # winner's supporters were all rich; compare those exact values.
-        if not rnd.all_rich:
-            return False
-        totals = d.mes_totals()
-        w_exact = Fraction(int(d.costs[p]), totals[p])
-        for q in np.flatnonzero(bound <= win * (1 + TOL)).tolist():
-            q_low = Fraction(int(d.costs[q]), totals[q])
-            if q_low < w_exact or (q_low == w_exact and rank[q] < rank[p]):
-                return False
-    return True
+    return MESRun(selected, rounds, run.b, dropped, last_rho, run.exact is not None)
 
 
 def mes(data: Compiled, exclude=()) -> MESRun:
     """MES with the budget shared equally: per voter budget / number of voters."""
     if data.num_voters == 0:
-        return MESRun([], [], INF, np.zeros(0))
+        return MESRun([], [], np.zeros(0))
     return run_mes(data, Fraction(data.budget, data.num_voters), exclude=exclude)
 
 
@@ -367,35 +326,154 @@ def mes_add1(data: Compiled) -> tuple[MESRun, int, int]:
     Returns the last outcome that fits, its step k (budget per voter = budget/n + k; -1 for the empty
     outcome when even the first run does not fit) and the number of MES runs computed. Follows
     pabutools' ``exhaustion_by_budget_increase(..., budget_step=n, exhaustive_stop=False)``, including its
-    bound: the total budget is raised at most to budget * (n + 1), i.e. k <= budget. Steps between two
-    runs that :func:`_certify` proves equal are skipped, the stride doubling while that works.
+    bound: the total budget is raised at most to budget * (n + 1), i.e. k <= budget.
+
+    Steps are computed many at a time (:func:`voting.rules.mes_batch.run_many`), as samples: where the
+    outcome stays the same for a while they are taken `spacing` apart, and the steps between two
+    neighbouring samples are skipped when the batch certifies that both samples and everything
+    between give the same outcome. Gaps that are not certified are sampled again more finely (all at
+    once in the next batch), down to single steps, but only those before the first sample that
+    exceeds the budget. The answer is the step before the first one that exceeds.
     """
     n = data.num_voters
-    empty = MESRun([], [], INF, np.zeros(0))
     if n == 0:
-        return empty, 0, 0
+        return MESRun([], [], np.zeros(0)), 0, 0
     B = data.budget
     costs = data.costs
+    width_max = _width_max(data)
 
-    def at(k: int) -> MESRun:
-        return run_mes(data, Fraction(B + k * n, n), record=True)
+    def budget(k: int) -> Fraction:
+        return Fraction(B + k * n, n)
 
-    base = at(0)
-    runs = 1
-    if int(costs[base.selected].sum()) > B:
-        return empty, -1, runs
-    k, stride = 0, 1
+    fits: dict[int, bool] = {}  # sampled steps: does the outcome fit in the budget?
+    outcome: dict[int, list[int]] = {}
+    closed: set[int] = set()  # sample a: every step up to the next sample gives the same outcome
+    spacing, width, runs = 1, min(64 if len(data.mult) < 1000 else 16, width_max), 0
+    while True:
+        ks = sorted(fits)
+        first_out = next((k for k in ks if not fits[k]), None)
+        end = first_out if first_out is not None else (ks[-1] if ks else -1)
+        points: set[int] = set()
+        for a, b in zip(ks, ks[1:], strict=False):  # open gaps before the first step that exceeds
+            if b > end or len(points) >= width_max:
+                break
+            if b - a > 1 and a not in closed:
+                points.update(range(a, b + 1) if b - a <= 16 else (a + (b - a) * j // 9 for j in range(10)))
+        extend = first_out is None and (not ks or ks[-1] < B) and len(points) < width
+        if extend:
+            start = ks[-1] if ks else 0
+            step = min(spacing, max(1, B - start))
+            more = range(start + (step if step == 1 and ks else 0), B + 1, step)[: width - len(points)]
+            points.update(more)
+            if step > 1 and ks:
+                points.add(start)
+        if not points:
+            break
+        cols = sorted(points)
+        batch = run_many(data, [float(budget(k)) for k in cols], limit=B, certify=True)
+        runs += len(cols)
+        done = len(cols)  # columns with a result (those after a step that exceeds are left unfinished)
+        for i, k in enumerate(cols):
+            status = batch.status[i]
+            if status == EXCEEDED and i > batch.cutoff:
+                done = i
+                break
+            sel = batch.selected[i]
+            if status == EXACT:
+                sel = run_mes(data, budget(k)).selected
+            fits[k] = status != EXCEEDED and int(costs[sel].sum()) <= B
+            if fits[k]:
+                outcome[k] = sel
+        ks = sorted(fits)
+        certified = failed = 0
+        for i in range(done - 1):
+            if batch.pair_ok[i] and batch.status[i] != EXACT and batch.status[i + 1] != EXACT:
+                for c in ks[bisect_left(ks, cols[i]) : bisect_left(ks, cols[i + 1])]:
+                    closed.add(c)  # every step from cols[i] to cols[i + 1] gives the same outcome
+                certified += 1
+            else:
+                failed += 1
+        if extend:  # sample further apart where certificates hold, closer where they fail
+            if spacing == 1:  # typical length of the certified stretches: sample a quarter of that apart
+                streak = (certified + failed) // (failed + 1)
+                spacing = 1 << max(0, (streak // 4).bit_length() - 1) if streak >= 8 else 1
+            elif failed == 0:
+                spacing *= 2
+            elif failed * 4 > certified:
+                spacing = max(1, spacing // 2)
+            width = min(width * 2, width_max) if spacing == 1 else min(32, width_max)
+    ks = sorted(fits)
+    first_out = next((k for k in ks if not fits[k]), None)
+    k = first_out - 1 if first_out is not None else B
+    if k >= 0 and k not in outcome:  # pragma: no cover - the search always ends on a sampled step
+        raise ArithmeticError(f"MES add1: step {k} was not computed")
+    return _add1_result(data, k, outcome.get(k), runs)
+
+
+def _width_max(data: Compiled) -> int:
+    """How many runs one batch may hold: a column of budgets per run, plus temporaries as large as
+    a few columns of the most supported project's supporters, within BATCH_BYTES."""
+    column = 8 * (len(data.mult) + 3 * max((len(i) for i in data.sup_idx), default=0))
+    return max(4, min(1024, BATCH_BYTES // max(column, 1)))
+
+
+def _add1_result(data: Compiled, k: int, selected, runs: int) -> tuple[MESRun, int, int]:
+    """The full MES run at step k (recomputed alone: its rounds serve explanations), checked."""
+    if k < 0:
+        return MESRun([], [], np.zeros(0)), -1, runs
+    run = run_mes(data, Fraction(data.budget + k * data.num_voters, data.num_voters))
+    if run.selected != list(selected):  # pragma: no cover - the two computations must agree
+        raise ArithmeticError(f"MES add1: batched and single runs differ at step {k}")
+    return run, k, runs + 1
+
+
+def mes_budget_increase(data: Compiled, step: Fraction) -> tuple[list[int], Fraction | None, int]:
+    """pabutools' ``exhaustion_by_budget_increase`` with a fixed step of the total budget: MES with the
+    budget raised by `step` at a time (at most to budget * (n + 1)) until the outcome is exhaustive
+    (kept) or exceeds the budget (the previous one is kept). Returns (funded, per-voter budget of that
+    outcome, number of runs). Runs are computed many at a time."""
+    n, B = data.num_voters, data.budget
+    costs = data.costs
+    previous: list[int] = []
+    prev_b0 = Fraction(B, n) if n else None
+    width_max = _width_max(data)
+    runs, i, width = 0, 0, min(8, width_max)
+    while n:
+        limits = [B + (i + j) * step for j in range(width) if B + (i + j) * step <= B * (n + 1)]
+        if not limits:
+            break
+        batch = run_many(data, [float(limit / n) for limit in limits], limit=B)
+        for j, limit in enumerate(limits):
+            runs += 1
+            status, sel = batch.status[j], batch.selected[j]
+            if status == EXACT:
+                sel = run_mes(data, limit / n).selected
+            if status == EXCEEDED or int(costs[sel].sum()) > B:
+                return previous, prev_b0, runs
+            previous, prev_b0 = sel, limit / n
+            spent = int(costs[sel].sum())
+            rest = np.ones(len(costs), dtype=bool)
+            rest[sel] = False
+            if not (costs[rest] <= B - spent).any():  # exhaustive
+                return previous, prev_b0, runs
+        i += len(limits)
+        width = min(2 * width, width_max)
+    return previous, prev_b0, runs
+
+
+def mes_add1_plain(data: Compiled) -> tuple[MESRun, int, int]:
+    """add1 the plain way, one full MES run per step (slow; the reference for the batched version)."""
+    n = data.num_voters
+    if n == 0:
+        return MESRun([], [], np.zeros(0)), 0, 0
+    B = data.budget
+    base = run_mes(data, Fraction(B, n))
+    if int(data.costs[base.selected].sum()) > B:
+        return MESRun([], [], np.zeros(0)), -1, 1
+    k = 0
     while k < B:
-        j = min(stride, B - k)
-        nxt = at(k + j)
-        runs += 1
-        fits = int(costs[nxt.selected].sum()) <= B
-        if j > 1 and (not fits or not _certify(data, base, nxt)):
-            stride = 1
-            continue
-        if not fits:
-            return base, k, runs
-        if j > 1 or _certify(data, base, nxt):
-            stride *= 2
-        k, base = k + j, nxt
-    return base, k, runs
+        nxt = run_mes(data, Fraction(B + (k + 1) * n, n))
+        if int(data.costs[nxt.selected].sum()) > B:
+            return base, k, k + 2
+        k, base = k + 1, nxt
+    return base, k, k + 1
