@@ -21,7 +21,7 @@ from portal.participation.engine import choice_key
 from portal.participation.errors import NotAllowed, NotFound, ParticipationError
 from portal.participation.results import pool_label
 from portal.participation.shortlist import ballot_proposals
-from portal.participation.web import current_voter, forget_code
+from portal.participation.web import current_voter, forget_code, throttle
 from portal.security import callback, register_page
 from portal.web import user
 
@@ -259,13 +259,14 @@ def submit_ballot(clicks, cycle_id, approved, points, ranking):
         voter = current_voter(session, cycle_id)
         if voter is None:
             raise NotAllowed(_("Please log in, or use a voting code."))
+        throttle("ballot", f"{cycle_id}:{voter.key}")  # per voter, so a crowd behind one address is not slowed
         raw = {"approved": approved, "points": points, "ranking": ranking}
         receipt = cast_ballot(session, cycle_id, voter, raw)  # checks the cycle, its phase and the ballot
     except ParticipationError as exc:
         return error_alert(exc, "ballot-error"), {}, no_update
     if voter.code_id is not None:
         forget_code()
-    cycle = get_cycle(session, cycle_id, user())  # loaded by cast_ballot: no query
+    cycle = receipt.cycle or get_cycle(session, cycle_id, user())  # as cast_ballot read it: no query
     titles = project_titles(session, cycle)
     return dbc.Alert([
         html.H2(_("Your ballot is recorded"), className="h4"),

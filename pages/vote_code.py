@@ -9,7 +9,7 @@ from portal.i18n import _
 from portal.participation.codes import redeem
 from portal.participation.components import error_alert, ok_alert
 from portal.participation.errors import ParticipationError
-from portal.participation.web import code_secret, remember_code
+from portal.participation.web import code_secret, remember_code, throttle
 from portal.security import callback, register_page
 
 
@@ -40,6 +40,7 @@ def use_code(clicks, code):
         raise PreventUpdate
     session = get_session()
     try:
+        throttle("code")  # per client address: codes are long, but guessing must stay slow
         row, cycle = redeem(session, code or "", code_secret())
     except ParticipationError as exc:
         return error_alert(exc, "vote-code-error"), no_update

@@ -6,13 +6,13 @@ import logging
 from pathlib import Path
 
 from dash import Dash
-from flask import Flask, abort, jsonify, redirect, request, send_file
+from flask import Flask, Response, abort, jsonify, redirect, request
 from sqlalchemy import select
 
 from portal import auth, i18n, security
 from portal.city import load_city
 from portal.config import ROOT, Config
-from portal.db import Database, close_session, get_session
+from portal.db import Database, close_session, get_session, retry_read
 from portal.security import route
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,11 @@ def create_app(config: Config | None = None) -> Dash:
             seed.seed_if_empty(db, city)
 
     i18n.init_app(server)
+    from portal import ratelimit, serving
+    from portal.background import make_manager
+
+    serving.init_app(server, cfg)
+    ratelimit.init_app(server, cfg)
     auth.init_app(server)
     _register_routes(server)
     from portal import participation
@@ -71,12 +76,13 @@ def create_app(config: Config | None = None) -> Dash:
         use_pages=True,
         pages_folder=str(PAGES),
         assets_folder=str(ASSETS),
-        external_stylesheets=["/vendor/bootstrap.min.css"],
+        external_stylesheets=[f"/vendor/bootstrap.min.css?v={_bootstrap_fingerprint()}"],
         title=f"{city.name} · Open budget",
         update_title=None,
         suppress_callback_exceptions=True,
         serve_locally=True,
-        compress=False,
+        compress=False,  # portal.serving compresses every response (Brotli or gzip), Dash's included
+        background_callback_manager=make_manager(server, cfg),
         enable_mcp=False,  # Dash 4's MCP server would expose every callback to an AI agent: stay closed
         websocket_callbacks=False,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
@@ -100,6 +106,18 @@ def create_app(config: Config | None = None) -> Dash:
     return app
 
 
+def _bootstrap_css() -> Path:
+    import flask_bootstrap
+
+    return Path(flask_bootstrap.__file__).parent / "static/bootstrap5/css/bootstrap.min.css"
+
+
+def _bootstrap_fingerprint() -> str:
+    from portal.serving import file_fingerprint
+
+    return file_fingerprint(_bootstrap_css())
+
+
 def _layout_factory(city):
     from portal.ui import shell
 
@@ -113,15 +131,15 @@ def _has_demo_cycle() -> bool:
     from portal.models import Cycle
 
     try:
-        return get_session().scalar(select(Cycle.id).where(Cycle.is_demo.is_(True)).limit(1)) is not None
+        session = get_session()
+        return retry_read(session, lambda: session.scalar(
+            select(Cycle.id).where(Cycle.is_demo.is_(True)).limit(1))) is not None
     except Exception:  # noqa: BLE001 - the shell must render even before the database is migrated
         log.exception("could not check for a demo cycle")
         return False
 
 
 def _register_routes(server: Flask) -> None:
-    import flask_bootstrap
-
     from portal.api import bp as api
     from portal.budget.web import bp as budget_downloads
     from portal.datasets.web import bp as data_downloads
@@ -132,12 +150,17 @@ def _register_routes(server: Flask) -> None:
     server.register_blueprint(embeds)
     server.register_blueprint(api)
 
-    bootstrap_css = Path(flask_bootstrap.__file__).parent / "static/bootstrap5/css/bootstrap.min.css"
+    bootstrap_css = _bootstrap_css()
+
+    bootstrap_bytes = bootstrap_css.read_bytes()
 
     @server.get("/vendor/bootstrap.min.css")
     @route("public")
     def vendor_bootstrap():
-        response = send_file(bootstrap_css, mimetype="text/css", max_age=86400)
+        """Served from memory (so it is compressed once); cached for a year under its fingerprinted address."""
+        response = Response(bootstrap_bytes, mimetype="text/css")
+        response.cache_control.public = True
+        response.cache_control.max_age = 86400
         return response
 
     @server.get("/lang/<code>")
@@ -160,7 +183,8 @@ def _register_routes(server: Flask) -> None:
     def healthz():
         from sqlalchemy import text
 
-        get_session().execute(text("SELECT 1"))
+        session = get_session()
+        retry_read(session, lambda: session.execute(text("SELECT 1")))
         return jsonify(status="ok")
 
 

@@ -49,6 +49,24 @@ def check_password_policy(password: str, email: str = "") -> None:
         raise AccountError("password_email", "The password must not contain your e-mail name.")
 
 
+def check_new_account(email: str, password: str) -> None:
+    """The checks of a registration that do not look at the database (so they tell nothing about others)."""
+    email = normalise_email(email)
+    if not EMAIL_RE.match(email) or len(email) > 254:
+        raise AccountError("email_invalid", "Please give a valid e-mail address.")
+    check_password_policy(password, email)
+
+
+def add_confirmed_user(session: Session, email: str, password_hash: str, *, display_name: str = "",
+                       language: str | None = None) -> User:
+    """A citizen account from a confirmed registration (the password was checked and hashed at registration)."""
+    user = User(email=normalise_email(email), password_hash=password_hash, role=Role.CITIZEN,
+                display_name=(display_name or "").strip()[:120], language=language)
+    session.add(user)
+    session.flush()
+    return user
+
+
 def find_user(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == normalise_email(email)))
 
@@ -57,9 +75,7 @@ def create_user(session: Session, email: str, password: str, *, role: Role | str
                 display_name: str = "", language: str | None = None) -> User:
     """Add a user (not committed). Raises AccountError for an invalid e-mail, weak password or duplicate."""
     email = normalise_email(email)
-    if not EMAIL_RE.match(email) or len(email) > 254:
-        raise AccountError("email_invalid", "Please give a valid e-mail address.")
-    check_password_policy(password, email)
+    check_new_account(email, password)
     if find_user(session, email) is not None:
         raise AccountError("email_taken", "An account with this e-mail address exists already.")
     user = User(

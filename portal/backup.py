@@ -3,6 +3,10 @@
 The archive is a zip: `manifest.json` (schema revision, tables, row counts, checksums), one JSON-lines file
 per table, and `files/` with everything under the instance's `uploads/` folder. Restoring needs an empty
 database at the same schema revision; it runs in one transaction, so a broken archive changes nothing.
+
+Uploaded datasets are kept in the database (every version's file in `dataset_files`), so the tables carry them;
+`instance/cache/` (the explorer's copies of large budgets) and `instance/background-jobs/` are derived and rebuilt,
+and are not archived.
 """
 
 from __future__ import annotations

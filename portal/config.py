@@ -26,6 +26,7 @@ class Config:
     database_url: str = ""
     secret_key: str = ""
     redis_url: str | None = None
+    redis_prefix: str = "portal"  # keys of the cache and rate limits in Redis (several portals may share one Redis)
     production: bool = False
     instance_path: Path = DEFAULT_INSTANCE
     city: str = "koeln"
@@ -35,6 +36,16 @@ class Config:
     debug: bool = False
     log_level: str = "INFO"
     embed_allowed_origins: list[str] = field(default_factory=list)
+    # rate limits (Flask-Limiter notation, ";" between several); per client IP unless said otherwise
+    ratelimit_enabled: bool = True
+    ratelimit_login: str = "30/minute;300/hour"
+    ratelimit_register: str = "10/minute;60/hour"
+    ratelimit_code: str = "20/minute;200/hour"  # voting-code redemption
+    ratelimit_ballot: str = "20/minute"  # per voter (account or code), not per IP
+    proxy_count: int = 0  # reverse proxies in front of the app whose X-Forwarded-For is trusted
+    smtp_url: str | None = None  # smtp://user:password@host:port (STARTTLS) or smtps://...; else instance/outbox
+    mail_from: str = "portal@localhost"
+    background: str = "auto"  # auto (Celery on Redis when REDIS_URL is set, else diskcache), diskcache, celery
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -46,6 +57,7 @@ class Config:
             database_url=env.get("DATABASE_URL", ""),
             secret_key=env.get("SECRET_KEY", ""),
             redis_url=env.get("REDIS_URL") or None,
+            redis_prefix=env.get("PORTAL_REDIS_PREFIX") or cls.redis_prefix,
             production=production,
             instance_path=instance_path,
             city=env.get("PORTAL_CITY", "koeln"),
@@ -56,6 +68,15 @@ class Config:
             embed_allowed_origins=[
                 o.strip() for o in env.get("PORTAL_EMBED_ORIGINS", "").split(",") if o.strip()
             ],
+            ratelimit_enabled=_flag(env.get("PORTAL_RATELIMIT_ENABLED"), default=True),
+            ratelimit_login=env.get("PORTAL_RATELIMIT_LOGIN") or cls.ratelimit_login,
+            ratelimit_register=env.get("PORTAL_RATELIMIT_REGISTER") or cls.ratelimit_register,
+            ratelimit_code=env.get("PORTAL_RATELIMIT_CODE") or cls.ratelimit_code,
+            ratelimit_ballot=env.get("PORTAL_RATELIMIT_BALLOT") or cls.ratelimit_ballot,
+            proxy_count=int(env.get("PORTAL_PROXY_COUNT") or 0),
+            smtp_url=env.get("PORTAL_SMTP_URL") or None,
+            mail_from=env.get("PORTAL_MAIL_FROM") or cls.mail_from,
+            background=(env.get("PORTAL_BACKGROUND") or "auto").lower(),
         )
         for key, value in overrides.items():
             setattr(cfg, key, value)

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from flask import current_app, g
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+READ_RETRIES = 4  # about 3 s in all: a database restart or fail-over stays invisible to readers
 
 
 class Database:
@@ -70,3 +78,53 @@ def close_session(_exc: BaseException | None = None) -> None:
     if session is not None:
         session.rollback()
         session.close()
+
+
+def is_disconnect(exc: BaseException) -> bool:
+    """The database went away (restart, fail-over, network): the same read may succeed on a new connection."""
+    return isinstance(exc, DBAPIError) and (exc.connection_invalidated or exc.__class__.__name__ == "OperationalError")
+
+
+def retry_read(session: Session, read: Callable[[], T], attempts: int = READ_RETRIES) -> T:
+    """Run an idempotent read; when the connection was lost, roll back and try again on a fresh one.
+
+    Only for reads: a write whose commit failed may or may not have happened, so writes are never
+    retried here (the ballot path answers "send it again": a new ballot replaces the old one).
+    """
+    for attempt in range(attempts):
+        try:
+            return read()
+        except DBAPIError as exc:
+            if not is_disconnect(exc) or attempt == attempts - 1 or session.new or session.dirty or session.deleted:
+                raise
+            log.warning("database connection lost, retrying a read (%s)", exc.__class__.__name__)
+            session.rollback()
+            time.sleep(0.2 * 2 ** attempt)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+# Whether a session's transaction has written anything: a read-only transaction may simply continue into the
+# next unit of work (portal.participation.ballots uses this on its hot path).
+WROTE = "portal_wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session, _context) -> None:
+    session.info[WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state) -> None:
+    if not state.is_select:
+        state.session.info[WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _ended(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(WROTE, None)
+
+
+def has_written(session: Session) -> bool:
+    """True when the current transaction holds writes (flushed or pending) that a rollback would lose."""
+    return bool(session.new or session.dirty or session.deleted or session.info.get(WROTE))

@@ -37,6 +37,9 @@ def error_messages() -> dict[str, str]:
         "password_common": _("This password is too easy to guess."),
         "password_email": _("The password must not contain your e-mail name."),
         "password_mismatch": _("The two passwords differ."),
+        "too_many": _("Too many attempts from your connection. Please wait a few minutes and try again."),
+        "token_invalid": _("This confirmation link is not valid or has expired. Please register again."),
+        "confirmed_already": _("This account is confirmed already: please log in."),
     }
 
 

@@ -44,6 +44,8 @@ DASH_PUBLIC_ENDPOINTS = {
     "/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>", "_dash_assets.static",
 }
 DASH_CALLBACK_ENDPOINT = "/_dash-update-component"
+# Files the same for everybody: no cookie is set on them (it would make browsers and proxies keep them per visitor)
+STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/vendor/", "/_favicon.ico")
 # Dash's multi-page router: renders page layouts, each of which checks its own access.
 DASH_INTERNAL_CALLBACK = re.compile(r"^\.\._pages_content\.children\.\.\._pages_store\.data\.\.$")
 
@@ -92,10 +94,19 @@ def callback(*args, access: Access | str, **kwargs) -> Callable:
     access = Access(access)
 
     def deco(func):
-        @functools.wraps(func)
-        def wrapper(*a, **kw):
-            require(access)
-            return func(*a, **kw)
+        if kwargs.get("background"):
+            # runs in another process: the guard checks the first and every polling request, the job
+            # checks the account the guard saw again (portal.background.run_job)
+            @functools.wraps(func)
+            def wrapper(*a, **kw):
+                from portal.background import run_job
+
+                return run_job(func, access, a, kw)
+        else:
+            @functools.wraps(func)
+            def wrapper(*a, **kw):
+                require(access)
+                return func(*a, **kw)
 
         setattr(wrapper, ACCESS_ATTR, access)
         return dash.callback(*args, **kwargs)(wrapper)
@@ -189,7 +200,7 @@ def install(server: Flask, dash_app: dash.Dash, *, production: bool, embed_origi
 
     @server.after_request
     def _csrf_cookie_and_headers(response):
-        if request.endpoint and not request.path.startswith(("/api/", "/embed/")):
+        if request.endpoint and not request.path.startswith(("/api/", "/embed/") + STATIC_PREFIXES):
             response.set_cookie(
                 CSRF_COOKIE, generate_csrf(), samesite="Lax", secure=production, httponly=False, path="/"
             )
@@ -210,8 +221,25 @@ def install(server: Flask, dash_app: dash.Dash, *, production: bool, embed_origi
             return jsonify(error="csrf", message=exc.description), 400
         return exc.description, 400
 
-    for status, message in ((401, "Please log in."), (403, "You do not have access to this.")):
+    for status, message in ((401, "Please log in."), (403, "You do not have access to this."),
+                            (413, "The upload is too large."),
+                            (429, "Too many requests. Please wait a little and try again.")):
         server.register_error_handler(status, _error_handler(status, message))
+
+    from sqlalchemy.exc import DBAPIError
+
+    @server.errorhandler(DBAPIError)
+    def _database_unavailable(exc: DBAPIError):
+        """The database went away mid-request (restart, fail-over): nothing half-written (the transaction is
+        rolled back), and the client is told to try again shortly instead of seeing a crash."""
+        from portal.db import is_disconnect
+
+        if not is_disconnect(exc):
+            raise exc
+        log.warning("database unavailable: %s", exc.__class__.__name__)
+        message = "The service is briefly unavailable. Please try again in a moment."
+        response = (jsonify(error=503, message=message), 503) if _wants_json() else (message, 503)
+        return response[0], response[1], {"Retry-After": "2"}
 
 
 def _error_handler(status: int, message: str):

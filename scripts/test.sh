@@ -37,10 +37,17 @@ ensure_postgres() {
 
 ensure_redis() {
   if command -v redis-cli >/dev/null 2>&1 && redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then return 0; fi
+  if ! command -v redis-server >/dev/null 2>&1 && can_apt; then
+    echo "==> installing Redis with apt-get (the tests of several app servers share one)"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server) >/dev/null || true
+  fi
   if command -v redis-server >/dev/null 2>&1; then
     echo "==> starting Redis"
     redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null || true
+    sleep 0.5
   fi
+  command -v redis-server >/dev/null 2>&1 || \
+    warn "Redis is missing and could not be installed: the tests of several app servers will be SKIPPED."
 }
 
 ensure_chromium() {

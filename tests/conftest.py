@@ -71,7 +71,7 @@ class PgSchema:
         if problem:
             missing_service("PostgreSQL", problem)
         self.name = f"t_{uuid.uuid4().hex[:12]}"
-        self.admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        self.admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT", pool_pre_ping=True)  # survives a restart
         with self.admin.connect() as conn:
             conn.execute(text(f'CREATE SCHEMA "{self.name}"'))
         url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={self.name}"})
@@ -164,7 +164,8 @@ def app_session(migrated_db, tmp_path_factory):
 
 @pytest.fixture
 def app(app_session, db):
-    """The Dash app on an empty database (backend-parametrised through `db`)."""
+    """The Dash app on an empty database (backend-parametrised through `db`), rate-limit counters reset."""
+    app_session.server.extensions["portal_limiter"].reset()
     return app_session
 
 
@@ -190,6 +191,7 @@ class LiveServer:
         from werkzeug.serving import make_server
 
         self.httpd = make_server("127.0.0.1", 0, flask_app, threaded=True)
+        self.instance_path = flask_app.instance_path
         self.url = f"http://127.0.0.1:{self.httpd.server_port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
@@ -208,7 +210,8 @@ def browser_app(tmp_path_factory):
     from portal import create_app
 
     path = tmp_path_factory.mktemp("browser")
-    return create_app(make_config(f"sqlite:///{path / 'portal.sqlite3'}", path, seed_demo=True))
+    return create_app(make_config(f"sqlite:///{path / 'portal.sqlite3'}", path, seed_demo=True,
+                                  ratelimit_login="300/minute", ratelimit_register="300/minute"))
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ machine-readable `.code` and `.params` (so the portal can translate it). It chan
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from voting.errors import BallotError, ElectionError
@@ -61,8 +61,8 @@ def validate_ballot(rules: BallotRules, instance: Instance, choices):
         items = list(choices.items())
         ids = [str(k) for k, _ in items]
     else:
-        if isinstance(choices, (str, Mapping)) or choices is None:
-            raise BallotError("bad_format", "A ballot is a list of projects.")
+        if isinstance(choices, (str, bytes, Mapping)) or not isinstance(choices, Iterable):
+            raise BallotError("bad_format", "A ballot is a list of projects.")  # numbers, booleans, None too
         ids = [str(c) for c in choices]
     seen = set()
     for pid in ids:

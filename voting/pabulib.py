@@ -12,6 +12,7 @@ import gzip
 import io
 import os
 import re
+import zlib
 from itertools import repeat
 from pathlib import Path
 
@@ -64,7 +65,10 @@ def read_pb(source) -> Election:
         data = source.read()
     if isinstance(data, bytes):
         if data[:2] == b"\x1f\x8b":
-            data = gzip.decompress(data)
+            try:
+                data = gzip.decompress(data)
+            except (OSError, EOFError, zlib.error) as exc:  # a damaged or truncated .gz (found by fuzzing)
+                raise PabulibError(f"the gzip file is damaged ({exc})", None) from None
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:

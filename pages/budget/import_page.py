@@ -28,6 +28,7 @@ class ids:  # noqa: N801 - the Dash convention for a component's ids
     sha = "bi-sha"
     confirm = "bi-confirm"
     done = "bi-done"
+    progress = "bi-progress"
 
 
 def layout(**_query):
@@ -36,7 +37,7 @@ def layout(**_query):
         html.P(_("Upload the city's budget files: files in the portal's own format, any CSV with a column "
                  "mapping, a Fiscal Data Package (datapackage.json with its CSV), or the files of a city the portal "
                  "has an adapter for (Köln's NKF files). Nothing is written until you confirm the totals.")),
-        dcc.Upload(id=ids.files, multiple=True, max_size=MAX_BYTES, className="upload-box",
+        dcc.Upload(id=ids.files, multiple=True, max_size=MAX_BYTES, className="upload-box", accept=".csv,.json,.txt",
                    children=html.Div([_("Drop files here or "), html.A(_("choose files"), href="#")])),
         html.Div(id=ids.names, className="small text-muted my-1"),
         dbc.Label(_("Column mapping (JSON, optional; see the README)"), html_for=ids.mapping),
@@ -45,6 +46,8 @@ def layout(**_query):
         dbc.Button(_("Check the files"), id=ids.check, color="primary"),
         dcc.Store(id=ids.sha),
         dcc.Loading(html.Div(id=ids.result, className="mt-3")),
+        dbc.Progress(id=ids.progress, value=0, label="", striped=True, animated=True, className="mt-3",
+                     style={"display": "none"}),
         html.Div(id=ids.done, className="mt-3", role="status"),
     ])
 
@@ -118,16 +121,22 @@ def check(_clicks, contents, names, mapping):
     State(ids.sha, "data"),
     prevent_initial_call=True,
     access="officer",
+    background=True,  # a large file takes a while: imported in a background job, with a progress bar
+    progress=[Output(ids.progress, "value"), Output(ids.progress, "label")],
+    running=[(Output(ids.confirm, "disabled"), True, False),
+             (Output(ids.progress, "style"), {"display": "flex"}, {"display": "none"})],
 )
-def confirm(clicks, contents, names, mapping, sha):
+def confirm(set_progress, clicks, contents, names, mapping, sha):
     """Import what was previewed (checked again on the server), in one transaction, with an audit event."""
     if not clicks:
         raise PreventUpdate
     profile = city()
     session = get_session()
     try:
+        set_progress((10, _("Reading the files")))
         files = _files(contents, names)
         plan = importer.prepare(files, profile, mapping_text=(mapping or "").strip() or None, session=session)
+        set_progress((50, _("Writing the budget lines")))
         outcome = importer.apply(session, plan, user=user(), expected_sha256=sha if isinstance(sha, str) else "")
     except UploadError as exc:
         return dbc.Alert(str(exc), color="danger", id="bi-error")
@@ -135,6 +144,7 @@ def confirm(clicks, contents, names, mapping, sha):
         session.rollback()
         return [dbc.Alert(_("Nothing was imported."), color="danger", id="bi-error"),
                 report_list(exc.report if isinstance(exc.report, ImportReport) else ImportReport(), list_id="bi-r2")]
+    set_progress((90, _("Saving")))
     session.commit()
     explorer.invalidate(profile.slug)
     if outcome.status == "unchanged":

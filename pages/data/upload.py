@@ -41,7 +41,7 @@ def layout(**_query):
         html.H1(_("Publish a dataset"), className="h2"),
         html.P(_("Upload a CSV file (any common encoding, separator and number format). You see what the portal "
                  "reads from it before anything is published.")),
-        dcc.Upload(id=ids.file, max_size=upload.MAX_BYTES, className="upload-box",
+        dcc.Upload(id=ids.file, max_size=upload.MAX_BYTES, className="upload-box", accept=".csv,.tsv,.txt",
                    children=html.Div([_("Drop a CSV file here or "), html.A(_("choose a file"), href="#")])),
         html.Div(id=ids.filename, className="small text-muted my-1"),
         dbc.Row([

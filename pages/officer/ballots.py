@@ -75,6 +75,7 @@ def layout(cycle_id=None, **_query):
             dcc.Upload(id="paper-upload", children=html.Div([_("Drop the CSV file here, or "),
                                                               html.A(_("choose it"), href="#")]),
                        className="border border-2 rounded p-4 text-center", max_size=paper.MAX_BYTES,
+                       accept=".csv,text/csv",
                        disabled=not phases.allows(cycle, "import_paper")),
             html.Div(id="paper-msg", role="status", className="mt-2"),
         ])),

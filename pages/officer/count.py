@@ -108,7 +108,8 @@ def layout(cycle_id=None, **_query):
                          dbc.Select(id="practice-source-select", options=sources, value="previous")], md=4),
                 dbc.Col(dcc.Upload(id="practice-upload", children=html.Div(_("Drop a .pb file here (for an uploaded "
                                                                                "file)")),
-                                   className="border rounded p-2 text-center small", max_size=64 * 1024 * 1024),
+                                   className="border rounded p-2 text-center small", max_size=64 * 1024 * 1024,
+                                   accept=".pb,.gz"),
                         md=5),
                 dbc.Col(dbc.Button(_("Run"), id="practice-run", color="secondary", className="mt-4"), md=3),
             ], className="g-2"),
@@ -126,6 +127,8 @@ def layout(cycle_id=None, **_query):
             dbc.Button(_("Publish this result"), id="count-publish", color="success",
                        disabled=not (phases.allows(cycle, "publish") and result is not None
                                      and not result.published_at)),
+            dbc.Progress(id="count-progress", value=0, label="", striped=True, animated=True, className="mt-2",
+                         style={"display": "none"}),
             html.Div(id="count-msg", role="status", className="mt-2"),
             dcc.Loading(html.Div(_result_view(session, cycle, result) if counts_visible else None,
                                  id="count-out", className="mt-3")),
@@ -177,14 +180,19 @@ def run_practice(clicks, cycle_id, source, contents, filename):
     State("count-cycle", "data"),
     prevent_initial_call=True,
     access="officer",
+    background=True,  # a large cycle takes a while: counted in a background job, with a progress bar
+    progress=[Output("count-progress", "value"), Output("count-progress", "label")],
+    running=[(Output("count-run", "disabled"), True, False),
+             (Output("count-progress", "style"), {"display": "flex"}, {"display": "none"})],
 )
-def run_count(clicks, cycle_id):
+def run_count(set_progress, clicks, cycle_id):
     if not clicks:
         raise PreventUpdate
     session = get_session()
     try:
         cycle = get_cycle(session, cycle_id, user())
-        result = counting.count_cycle(session, cycle, user())
+        result = counting.count_cycle(session, cycle, user(),
+                                      progress=lambda percent, stage: set_progress((percent, stage)))
     except ParticipationError as exc:
         return error_alert(exc, "count-error"), no_update, no_update, no_update
     session.commit()

@@ -15,18 +15,19 @@ import hashlib
 import secrets
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
+from portal.db import has_written, is_disconnect
 from portal.i18n import _
 from portal.models import Ballot, Cycle, CyclePhase, VotingCode, utcnow
 from portal.participation import eligibility, phases
-from portal.participation.errors import Conflict, NotAllowed, NotFound
+from portal.participation.errors import Conflict, NotAllowed, NotFound, Unavailable
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -58,6 +59,7 @@ class Receipt:
     choices: dict[str, Any]
     cast_at: datetime
     replaced_previous: bool
+    cycle: Any = field(default=None, compare=False, repr=False)  # the cycle as read under the lock (no reload)
 
 
 def new_receipt() -> str:
@@ -120,14 +122,21 @@ def cast_ballot(session: Session, cycle_id: Any, voter: Voter, raw_choices: Any,
                 retries: int = 1) -> Receipt:
     """Validate and store the voter's ballot, replacing their previous live one, in one transaction; commits.
 
-    Raises NotFound, WrongPhase, NotAllowed, InvalidInput/BallotRejected or Conflict; then nothing is stored.
+    Raises NotFound, WrongPhase, NotAllowed, InvalidInput/BallotRejected or Conflict (then nothing is stored),
+    or Unavailable when the database went away (rolled back, or the commit unconfirmed).
     """
     try:
         cycle_id = int(cycle_id)
     except (TypeError, ValueError):
         raise NotFound(_("There is no such cycle.")) from None
-    if session.in_transaction():
-        session.commit()  # the caller's earlier work is its own; the ballot gets a transaction of its own
+    if not 0 < cycle_id < 2**31:  # beyond any id (and beyond what the database's integer takes: found by fuzzing)
+        raise NotFound(_("There is no such cycle."))
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if session.in_transaction() and (not postgres or has_written(session)):
+        # the caller's earlier writes are its own; on SQLite a read transaction must not turn into the write
+        # one (a stale snapshot cannot take the write lock). On PostgreSQL, earlier reads (the signed-in
+        # account) simply continue into the ballot's transaction: fewer round trips on the hottest path.
+        session.commit()
     for attempt in range(retries + 1):
         try:
             return _cast(session, cycle_id, voter, raw_choices, channel)
@@ -136,6 +145,13 @@ def cast_ballot(session: Session, cycle_id: Any, voter: Voter, raw_choices: Any,
             if attempt == retries:
                 raise Conflict(_("Your ballot was being recorded twice at the same moment, and this copy was not "
                                  "stored. Please check your ballot and send it again if needed.")) from None
+        except DBAPIError as exc:
+            session.rollback()
+            if is_disconnect(exc):  # rolled back, or its commit unconfirmed: the voter sends it again
+                raise Unavailable(_("We could not confirm that your ballot was recorded: the service was briefly "
+                                    "unavailable. Please send it again in a moment (if the first one was recorded "
+                                    "after all, the new one replaces it).")) from None
+            raise
         except BaseException:
             session.rollback()
             raise
@@ -187,7 +203,7 @@ def _cast(session: Session, cycle_id: int, voter: Voter, raw_choices: Any, chann
     session.add(Ballot(cycle_id=cycle_id, voter_key=voter.key, user_id=voter.user_id, channel=channel,
                        choices=choices, receipt_code=receipt, district_code=voter.district_code, created_at=now))
     session.commit()
-    return Receipt(receipt, choices, now, bool(replaced))
+    return Receipt(receipt, choices, now, bool(replaced), cycle)
 
 
 def project_titles(session: Session, cycle: Cycle) -> dict[str, str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -213,6 +214,8 @@ def practice_upload(actor: Any, data: bytes, filename: str, chosen: tuple[str, s
     phases.require_officer(actor)
     if len(data) > 64 * 1024 * 1024:
         raise InvalidInput(_("The file is too large."))
+    if filename and not filename.lower().endswith((".pb", ".pb.gz", ".gz", ".txt")):
+        raise InvalidInput(_("Only Pabulib files (.pb or .pb.gz) can be counted."))
     try:
         election = voting.read_pb(io.BytesIO(data))
     except voting.PabulibError as exc:
@@ -224,24 +227,34 @@ def practice_upload(actor: Any, data: bytes, filename: str, chosen: tuple[str, s
 
 # Count and publish --------------------------------------------------------------------------------
 
-def count_cycle(session: Session, cycle: Cycle, actor: Any) -> Result:
+def count_cycle(session: Session, cycle: Cycle, actor: Any,
+                progress: Callable[[int, str], None] | None = None) -> Result:
     """Count the stored ballots with the cycle's rule; the result waits for an officer to publish it."""
     phases.require_officer(actor)
     phases.require(cycle, "count")
-    result = compute_result(session, cycle, actor.id)
+    result = compute_result(session, cycle, actor.id, progress)
     record(session, "result.count", {"result_id": result.id, "rule": result.rule, "completion": result.completion,
                                      "selected": result.selected, "ballots": result.ballot_count,
                                      "sha256": result.ballot_file_sha256}, target=cycle, actor=actor)
     return result
 
 
-def compute_result(session: Session, cycle: Cycle, actor_id: int | None = None) -> Result:
-    """The engine's count of the cycle's live ballots as an unpublished Result (no checks: callers check)."""
+def compute_result(session: Session, cycle: Cycle, actor_id: int | None = None,
+                   progress: Callable[[int, str], None] | None = None) -> Result:
+    """The engine's count of the cycle's live ballots as an unpublished Result (no checks: callers check).
+
+    `progress(percent, stage)` hears of each stage (a large cycle takes a while: the page shows a bar).
+    """
+    step = progress or (lambda _percent, _stage: None)
+    step(5, _("Reading the ballots"))
     election = cycle_election(session, cycle)
     if len(election.profile) == 0:
         raise InvalidInput(_("There are no ballots to count."))
+    step(25, _("Writing the anonymised ballot file"))
     text, digest = ballot_file(election)
+    step(40, _("Counting with the cycle's rule"))
     combined = combine(tally_pools(election, cycle.rule, cycle.completion if cycle.rule == "mes" else None))
+    step(65, _("Comparing with the other rules"))
     comparison = [{"name": r.name, "selected": r.selected, "metrics": r.metrics, "explanations": r.explanations}
                   for r in practice(election, "count", (cycle.rule, cycle.completion), explain=True).runs]
     costs = {pid: p.cost for pid, p in election.instance.projects.items()}
@@ -256,6 +269,7 @@ def compute_result(session: Session, cycle: Cycle, actor_id: int | None = None) 
                  "turnout": turnout_rows(session, cycle.id)},
         ballot_file_sha256=digest, ballot_file=text, ballot_count=len(election.profile), computed_by_id=actor_id,
     )
+    step(90, _("Storing the result"))
     session.add(result)
     session.flush()
     return result

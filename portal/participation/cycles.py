@@ -60,6 +60,8 @@ def get_cycle(session: Session, cycle_id: Any, actor: Any = None, *, for_update:
         cycle_id = int(cycle_id)
     except (TypeError, ValueError):
         raise NotFound(_("There is no such cycle.")) from None
+    if not 0 < cycle_id < 2**31:  # no such id, and more than the database's integer takes
+        raise NotFound(_("There is no such cycle."))
     cycle = session.get(Cycle, cycle_id, with_for_update=for_update or None)
     if cycle is None or (cycle.phase == CyclePhase.DRAFT and not is_officer(actor)):
         raise NotFound(_("There is no such cycle."))

@@ -50,3 +50,9 @@ class Conflict(ParticipationError):
     """Another request changed the same thing at the same moment; nothing of this one was stored."""
 
     code = "conflict"
+
+
+class Unavailable(ParticipationError):
+    """The database went away while the request ran: its transaction was rolled back or its commit unconfirmed."""
+
+    code = "unavailable"

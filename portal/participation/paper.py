@@ -65,6 +65,8 @@ def import_csv(session: Session, cycle: Cycle, actor: Any, data: bytes, filename
     phases.require(cycle, "import_paper")
     if len(data) > MAX_BYTES:
         raise InvalidInput(_("The file is larger than {n} MB.").format(n=MAX_BYTES // (1024 * 1024)))
+    if (filename and not filename.lower().endswith((".csv", ".txt"))) or b"\x00" in data[:65536]:
+        raise InvalidInput(_("Only CSV text files can be imported (a .csv file)."))
     digest = hashlib.sha256(data).hexdigest()
     try:
         content = data.decode("utf-8-sig")

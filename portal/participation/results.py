@@ -130,8 +130,23 @@ def published_file(session: Session, cycle: Cycle) -> tuple[str, str]:
     result = published_result(session, cycle)
     if result is None:
         raise NotFound(_("The results of this cycle are not published yet."))
-    text = session.scalar(select(Result.ballot_file).where(Result.id == result.id)) or ""
-    return text, result.ballot_file_sha256
+    return _ballot_file_text(session, result), result.ballot_file_sha256
+
+
+def _ballot_file_text(session: Session, result: Result) -> str:
+    """The file of a published result never changes: kept in the shared cache (Redis when configured) by its
+    checksum, so that the evening the results come out, every download does not read it from the database."""
+    from flask import has_app_context
+
+    from portal.serving import cache
+
+    key = f"ballot-file:{result.id}:{result.ballot_file_sha256}"
+    text = cache.get(key) if has_app_context() else None
+    if text is None:
+        text = session.scalar(select(Result.ballot_file).where(Result.id == result.id)) or ""
+        if has_app_context():
+            cache.set(key, text, timeout=24 * 3600)
+    return text
 
 
 @dataclass

@@ -142,3 +142,16 @@ def code_secret() -> str:
     from flask import current_app
 
     return current_app.config["SECRET_KEY"]
+
+
+def throttle(name: str, key: str | None = None) -> None:
+    """Apply the rate limit `name` (portal.ratelimit) as a participation refusal with a readable message."""
+    from portal import ratelimit
+    from portal.i18n import _
+    from portal.participation.errors import NotAllowed
+
+    try:
+        ratelimit.hit(name, key)
+    except ratelimit.RateLimited as exc:
+        raise NotAllowed(_("Too many attempts. Please wait {seconds} seconds and try again.").format(
+            seconds=exc.retry_after), code="too_many") from None

@@ -6,6 +6,8 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
+from tests.helpers import confirmation_token
+
 pytestmark = pytest.mark.browser
 
 
@@ -27,6 +29,10 @@ def test_citizen_registers_logs_in_sees_own_page_and_logs_out(page, live_server)
     page.fill("#field-password", password)
     page.fill("#field-password2", password)
     page.click("#register-submit")
+    expect(page.locator("#register-sent")).to_be_visible()
+    token = confirmation_token(live_server.instance_path, email)
+    page.goto(live_server.url + "/register?token=" + token)
+    page.click("#confirm-submit")
     expect(page).to_have_url(re.compile(r"/account$"))
     expect(page.locator("#account-email")).to_have_text(email)
 
