@@ -21,6 +21,7 @@ Without a mapping a file must be in the portal's own format (columns named like 
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from dataclasses import dataclass, field
@@ -124,7 +125,16 @@ class Mapping:
         if "currency" in raw and "currency" not in out.fields:
             out.fields["currency"] = FieldSpec(value=str(raw["currency"]))
         out.encoding = str(raw.get("encoding", "auto"))
+        if out.encoding != "auto":
+            try:
+                codecs.lookup(out.encoding)
+            except LookupError as exc:
+                raise MappingError(f"unknown 'encoding' {out.encoding!r}") from exc
         out.separator = str(raw.get("separator", "auto"))
+        if out.separator in ("tab", "\\t"):
+            out.separator = "\t"
+        if out.separator != "auto" and (len(out.separator) != 1 or out.separator in "\"\r\n"):
+            raise MappingError("'separator' must be one character (for example \";\", \",\" or \"tab\") or \"auto\"")
         out.decimal = str(raw.get("decimal", "auto"))
         if out.decimal not in ("auto", ".", ","):
             raise MappingError("'decimal' must be \".\", \",\" or \"auto\"")
@@ -138,8 +148,10 @@ class Mapping:
                 out.amount_pattern = re.compile(amount_columns["pattern"])
             except (KeyError, re.error) as exc:
                 raise MappingError(f"'amount_columns' needs a valid 'pattern': {exc}") from exc
-            out.amount_maps = {k: {str(a): str(b) for a, b in v.items()}
-                               for k, v in amount_columns.get("map", {}).items()}
+            maps = amount_columns.get("map") or {}
+            if not isinstance(maps, dict) or not all(isinstance(v, dict) for v in maps.values()):
+                raise MappingError("the 'map' of 'amount_columns' must map fields to objects of values")
+            out.amount_maps = {k: {str(a): str(b) for a, b in v.items()} for k, v in maps.items()}
             groups = set(out.amount_pattern.groupindex)
             if not groups or groups - set(FIELDS):
                 raise MappingError("the groups of the 'amount_columns' pattern must be named after fields, "
@@ -151,7 +163,10 @@ class Mapping:
             out.amount_list = [{k: str(v) for k, v in item.items()} for item in amount_columns]
         elif amount_columns is not None:
             raise MappingError("'amount_columns' must be an object with a pattern or a list")
-        for item in raw.get("skip", []):
+        skip = raw.get("skip") or []
+        if not isinstance(skip, list):
+            raise MappingError("'skip' must be a list of {\"column\": ..., \"pattern\": ...}")
+        for item in skip:
             try:
                 out.skip.append((item["column"], re.compile(item["pattern"])))
             except (KeyError, TypeError, re.error) as exc:
