@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,9 @@ log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = ROOT / "instance"
+# a CSP source that names a site (scheme://host[:port], host may start with "*."), or "*" for any site;
+# anything else (";", spaces, quotes, paths) could smuggle directives into the Content-Security-Policy
+EMBED_ORIGIN = re.compile(r"\*|https?://(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?")
 WEAK_SECRETS = {"", "dev", "secret", "changeme", "change-me", "test"}
 
 
@@ -42,6 +46,7 @@ class Config:
     ratelimit_register: str = "10/minute;60/hour"
     ratelimit_code: str = "20/minute;200/hour"  # voting-code redemption
     ratelimit_ballot: str = "20/minute"  # per voter (account or code), not per IP
+    ratelimit_image: str = "30/minute;300/hour"  # PNG/SVG chart renders (a headless browser each), per IP
     proxy_count: int = 0  # reverse proxies in front of the app whose X-Forwarded-For is trusted
     smtp_url: str | None = None  # smtp://user:password@host:port (STARTTLS) or smtps://...; else instance/outbox
     mail_from: str = "portal@localhost"
@@ -73,6 +78,7 @@ class Config:
             ratelimit_register=env.get("PORTAL_RATELIMIT_REGISTER") or cls.ratelimit_register,
             ratelimit_code=env.get("PORTAL_RATELIMIT_CODE") or cls.ratelimit_code,
             ratelimit_ballot=env.get("PORTAL_RATELIMIT_BALLOT") or cls.ratelimit_ballot,
+            ratelimit_image=env.get("PORTAL_RATELIMIT_IMAGE") or cls.ratelimit_image,
             proxy_count=int(env.get("PORTAL_PROXY_COUNT") or 0),
             smtp_url=env.get("PORTAL_SMTP_URL") or None,
             mail_from=env.get("PORTAL_MAIL_FROM") or cls.mail_from,
@@ -85,6 +91,12 @@ class Config:
     def finalise(self) -> Config:
         """Fill in defaults that touch the disk, and refuse unsafe production settings."""
         self.instance_path = Path(self.instance_path)
+        for origin in self.embed_allowed_origins:
+            if not EMBED_ORIGIN.fullmatch(origin):
+                raise ConfigError(
+                    f"PORTAL_EMBED_ORIGINS: {origin!r} is not a site origin. Give origins separated by commas, "
+                    "like https://news.example.org or https://*.example.org, or * for any site."
+                )
         if not self.database_url:
             if self.production:
                 raise ConfigError("PORTAL_ENV=production needs DATABASE_URL (PostgreSQL).")

@@ -22,6 +22,7 @@ LIMITS = {  # name -> Config attribute holding its limit string
     "register": "ratelimit_register",
     "code": "ratelimit_code",
     "ballot": "ratelimit_ballot",
+    "image": "ratelimit_image",
 }
 
 

@@ -20,6 +20,7 @@ import plotly
 from flask import Blueprint, Response, abort, request, send_file
 from markupsafe import escape
 
+from portal import ratelimit
 from portal.db import get_session
 from portal.embeds import export, frozen
 from portal.embeds.kinds import Chart, ChartNotFound, build
@@ -179,6 +180,13 @@ def _export(chart: Chart, fmt: str, name: str, note: str = "") -> Response:
         width, height, scale = export.size(request.args)
     except ValueError as exc:
         return Response(str(exc), status=400, mimetype="text/plain")
+    try:
+        ratelimit.hit("image")
+    except ratelimit.RateLimited as exc:
+        response = Response(_("Too many images requested; please try again in {seconds} s.").format(
+            seconds=exc.retry_after), status=429, mimetype="text/plain")
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     caption = " ".join(x for x in (note, chart.citation.line(chart.title)) if x)
     try:
         image = export.render(export.printable(chart.figure, chart.title, caption), fmt, width, height, scale)

@@ -256,3 +256,28 @@ def test_every_chart_embeds_with_its_data_summary_and_citation(client, published
     rows = list(csv.reader(io.StringIO(client.get(f"/charts/{kind}.csv?{state}").get_data(as_text=True)
                                        .lstrip("\ufeff"))))
     assert len(rows) >= 2, "the data behind the chart: a header and rows"
+
+
+def test_image_renders_are_rate_limited_per_address_but_csv_is_not(migrated_db, tmp_path):
+    """Each PNG/SVG runs a headless browser: past PORTAL_RATELIMIT_IMAGE a client gets 429 with Retry-After."""
+    from portal import create_app
+    from portal.db import Database
+    from tests.conftest import make_config, truncate_all
+
+    if not CHROMIUM:
+        missing_service("Chromium", "no chromium binary on PATH (kaleido draws images with it)")
+    truncate_all(migrated_db)
+    app = create_app(make_config(migrated_db.url, tmp_path, ratelimit_enabled=True, ratelimit_image="2/minute"))
+    client = app.server.test_client()
+    with Database(migrated_db.url).session() as session:
+        import_budget(session)
+    statuses = [client.get(f"/charts/budget-treemap.{fmt}?{VIEW}&width=300&height=200").status_code
+                for fmt in ("svg", "png", "png")]
+    assert statuses == [200, 200, 429]
+    refused = client.get(f"/charts/budget-treemap.svg?{VIEW}")
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+    assert b"try again" in refused.data
+    assert client.get(f"/charts/budget-treemap.csv?{VIEW}").status_code == 200
+    other = client.get(f"/charts/budget-treemap.png?{VIEW}&width=300&height=200",
+                       environ_overrides={"REMOTE_ADDR": "10.1.2.3"})
+    assert other.status_code == 200

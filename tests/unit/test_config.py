@@ -41,3 +41,23 @@ def test_production_settings_are_strict(tmp_path):
     assert cfg.production and not cfg.auto_setup and not cfg.seed_demo
     assert cfg.redis_url == "redis://127.0.0.1:6379/0"
     assert not (tmp_path / "secret_key").exists()
+
+
+@pytest.mark.parametrize("origins", [
+    "https://news.example.org; script-src *",  # a second directive smuggled into the CSP
+    "https://news.example.org 'unsafe-inline'",
+    "javascript:alert(1)",
+    "https://news.example.org/path",
+    "news.example.org",
+])
+def test_embed_origins_that_are_not_origins_are_refused(tmp_path, origins):
+    cfg = Config.from_env({"PORTAL_EMBED_ORIGINS": origins, "PORTAL_INSTANCE_PATH": str(tmp_path)})
+    with pytest.raises(ConfigError, match="PORTAL_EMBED_ORIGINS"):
+        cfg.finalise()
+
+
+def test_embed_origins_accepts_sites_wildcards_and_any(tmp_path):
+    env = {"PORTAL_EMBED_ORIGINS": "https://news.example.org, http://localhost:8080,https://*.rai.it,*",
+           "PORTAL_INSTANCE_PATH": str(tmp_path)}
+    cfg = Config.from_env(env).finalise()
+    assert cfg.embed_allowed_origins == ["https://news.example.org", "http://localhost:8080", "https://*.rai.it", "*"]
