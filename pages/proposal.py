@@ -261,9 +261,9 @@ def _translations_card(session, proposal):
         dbc.Select(id="translation-language", options=_language_options(proposal.language), className="mb-2",
                    placeholder=_("Choose a language")),
         dbc.Label(_("Title"), html_for="translation-title"),
-        dbc.Input(id="translation-title", maxLength=200, className="mb-2"),
+        dbc.Input(id="translation-title", maxLength=200, className="mb-2", disabled=True),
         dbc.Label(_("Description"), html_for="translation-description"),
-        dbc.Textarea(id="translation-description", maxLength=10_000, rows=4, className="mb-2"),
+        dbc.Textarea(id="translation-description", maxLength=10_000, rows=4, className="mb-2", disabled=True),
         dbc.Button(_("Save the translation"), id="translation-save", color="primary", className="me-2"),
         dbc.Button(_("Delete the translation"), id="translation-delete", color="danger", outline=True),
         html.Div(id="translation-msg", role="status", className="mt-2"),
@@ -273,13 +273,16 @@ def _translations_card(session, proposal):
 @callback(
     Output("translation-title", "value"),
     Output("translation-description", "value"),
+    Output("translation-title", "disabled"),
+    Output("translation-description", "disabled"),
     Input("translation-language", "value"),
     State("proposal-id", "data"),
     prevent_initial_call=True,
     access="officer",
 )
 def load_translation(language, proposal_id):
-    """Fill the form with the translation there is into the chosen language (empty for a new one)."""
+    """Fill the form with the translation there is into the chosen language (empty for a new one); the fields
+    open once it is there, so nothing typed is overwritten."""
     if not isinstance(language, str) or language not in LANGUAGES:
         raise PreventUpdate
     session = get_session()
@@ -288,7 +291,7 @@ def load_translation(language, proposal_id):
     except ParticipationError:
         raise PreventUpdate from None
     found = next((t for t in translations_of(session, proposal.id) if t.language == language), None)
-    return (found.title, found.description) if found else ("", "")
+    return (found.title, found.description, False, False) if found else ("", "", False, False)
 
 
 @callback(
