@@ -1,13 +1,13 @@
 """One proposal: what it is, its status and the officers' answer, supports and comments."""
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, dcc, html, no_update
+from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from portal.db import get_session
 from portal.feedback import delivery as deliveries
 from portal.forms import csrf_input
-from portal.i18n import _, money, ngettext, number
+from portal.i18n import LANGUAGES, _, current_language, money, ngettext, number
 from portal.models import Cycle, Proposal, ProposalStatus
 from portal.participation import phases
 from portal.participation.comments import add_comment, list_comments
@@ -15,6 +15,14 @@ from portal.participation.components import error_alert, not_found, ok_alert, st
 from portal.participation.cycles import is_officer
 from portal.participation.errors import NotFound, ParticipationError
 from portal.participation.proposals import can_edit, get_proposal, has_supported, support, support_count
+from portal.participation.translations import (
+    delete_translation,
+    language_name,
+    save_translation,
+    set_language,
+    shown,
+    translations_of,
+)
 from portal.security import callback, register_page
 from portal.web import user
 
@@ -144,11 +152,11 @@ def layout(proposal_id=None, notice=None, error=None, **_query):
         ok_alert(notice_text(), "proposal-notice") if notice_text else None,
         dbc.Alert(error_text(), color="danger", id="proposal-error") if error_text else None,
         html.P(html.A("← " + cycle.title, href=f"/proposals/{cycle.id}"), className="mb-1"),
-        html.H1([proposal.title, " ", status_badge(proposal.status)], className="h2", id="proposal-title"),
+        *_text(session, proposal),
         dbc.Row([
             dbc.Col([
-                html.Div(proposal.description or "", className="pre-wrap mb-3", id="proposal-description"),
                 answer,
+                _translations_card(session, proposal) if is_officer(me) else None,
             ], md=8),
             dbc.Col(dbc.Card(dbc.CardBody([
                 html.Dl([x for term, value in facts for x in (html.Dt(term), html.Dd(value))], className="mb-2"),
@@ -173,6 +181,157 @@ def layout(proposal_id=None, notice=None, error=None, **_query):
             html.Div(id="comment-msg", role="status", className="mt-2"),
         ]) if me is not None and phases.allows(cycle, "comment") else None,
     ])
+
+
+def _text(session, proposal) -> list:
+    """Title and description as the author wrote them, marked with their language; where the city translated the
+    proposal into the reader's language, the translation first and the original one click away."""
+    text = shown(session, proposal, current_language())
+    original = html.Div([
+        html.H1([html.Span(text.original_title, lang=text.original_language or None,
+                           id="proposal-original-title" if text.translated else "proposal-title-text"),
+                 " ", status_badge(proposal.status)], className="h2",
+                id="proposal-original-heading" if text.translated else "proposal-title"),
+        html.Div(text.original_description, lang=text.original_language or None, className="pre-wrap mb-3",
+                 id="proposal-original-description" if text.translated else "proposal-description"),
+    ], id="proposal-original", hidden=text.translated)
+    if not text.translated:
+        return [original]
+    return [
+        html.P([html.Span(_("Translated by the city"), className="badge bg-light text-dark border me-1"),
+                html.Button(_("Show original"), id="proposal-translation-toggle", type="button", n_clicks=0,
+                            className="btn btn-link btn-sm p-0 align-baseline")],
+               className="mb-1 small", id="proposal-translation-note"),
+        html.Div([
+            html.H1([html.Span(text.title, lang=text.language, id="proposal-title-text"), " ",
+                     status_badge(proposal.status)], className="h2", id="proposal-title"),
+            html.Div(text.description, lang=text.language, className="pre-wrap mb-3", id="proposal-description"),
+        ], id="proposal-translation"),
+        original,
+    ]
+
+
+@callback(
+    Output("proposal-translation", "hidden"),
+    Output("proposal-original", "hidden"),
+    Output("proposal-translation-toggle", "children"),
+    Input("proposal-translation-toggle", "n_clicks"),
+    prevent_initial_call=True,
+    access="public",
+)
+def toggle_translation(clicks):
+    """Between the city's translation and the original, one click each way (no data: the page has both)."""
+    if not isinstance(clicks, int) or isinstance(clicks, bool):
+        raise PreventUpdate
+    original = clicks % 2 == 1
+    label = _("Show the translation") if original else _("Show original")
+    return original, not original, label
+
+
+def _translation_list(session, proposal):
+    rows = translations_of(session, proposal.id)
+    if not rows:
+        return html.P(_("No translations yet."), className="small text-muted", id="translations-empty")
+    return html.Ul([html.Li([html.Strong(language_name(t.language) + ": "), html.Span(t.title, lang=t.language),
+                             html.Small(" · " + (t.updated_at.strftime("%Y-%m-%d") if t.updated_at else ""),
+                                        className="text-muted")],
+                            className="list-group-item small", id=f"translation-{t.language}") for t in rows],
+                   className="list-group mb-2", id="translations-list")
+
+
+def _language_options(exclude=None):
+    return [{"label": name, "value": code} for code, name in LANGUAGES.items() if code != exclude]
+
+
+def _translations_card(session, proposal):
+    """Officers: the language the proposal is written in, and its translations (add, change, delete)."""
+    return dbc.Card(dbc.CardBody([
+        html.H2(_("Translations"), className="h5"),
+        html.P(_("The proposal stays as its author wrote it; readers see the translation into their language, "
+                 "marked as the city's, with the original one click away."), className="small"),
+        dbc.Row([
+            dbc.Col([dbc.Label(_("Written in"), html_for="translation-original-language"),
+                     dbc.Select(id="translation-original-language", options=_language_options(),
+                                value=proposal.language or None, placeholder=_("Not known"))], md=6),
+            dbc.Col(dbc.Button(_("Save the language"), id="translation-language-save", color="secondary",
+                               outline=True), md=6, className="d-flex align-items-end"),
+        ], className="mb-3"),
+        html.Div(_translation_list(session, proposal), id="translations-wrap"),
+        dbc.Label(_("Language of the translation"), html_for="translation-language"),
+        dbc.Select(id="translation-language", options=_language_options(proposal.language), className="mb-2",
+                   placeholder=_("Choose a language")),
+        dbc.Label(_("Title"), html_for="translation-title"),
+        dbc.Input(id="translation-title", maxLength=200, className="mb-2", disabled=True),
+        dbc.Label(_("Description"), html_for="translation-description"),
+        dbc.Textarea(id="translation-description", maxLength=10_000, rows=4, className="mb-2", disabled=True),
+        dbc.Button(_("Save the translation"), id="translation-save", color="primary", className="me-2"),
+        dbc.Button(_("Delete the translation"), id="translation-delete", color="danger", outline=True),
+        html.Div(id="translation-msg", role="status", className="mt-2"),
+    ]), className="mb-3", id="proposal-translations")
+
+
+@callback(
+    Output("translation-title", "value"),
+    Output("translation-description", "value"),
+    Output("translation-title", "disabled"),
+    Output("translation-description", "disabled"),
+    Input("translation-language", "value"),
+    State("proposal-id", "data"),
+    prevent_initial_call=True,
+    access="officer",
+)
+def load_translation(language, proposal_id):
+    """Fill the form with the translation there is into the chosen language (empty for a new one); the fields
+    open once it is there, so nothing typed is overwritten."""
+    if not isinstance(language, str) or language not in LANGUAGES:
+        raise PreventUpdate
+    session = get_session()
+    try:
+        proposal = get_proposal(session, proposal_id, user())
+    except ParticipationError:
+        raise PreventUpdate from None
+    found = next((t for t in translations_of(session, proposal.id) if t.language == language), None)
+    return (found.title, found.description, False, False) if found else ("", "", False, False)
+
+
+@callback(
+    Output("translation-msg", "children"),
+    Output("translations-wrap", "children"),
+    Input("translation-save", "n_clicks"),
+    Input("translation-delete", "n_clicks"),
+    Input("translation-language-save", "n_clicks"),
+    State("proposal-id", "data"),
+    State("translation-language", "value"),
+    State("translation-title", "value"),
+    State("translation-description", "value"),
+    State("translation-original-language", "value"),
+    prevent_initial_call=True,
+    access="officer",
+)
+def change_translations(save_clicks, delete_clicks, language_clicks, proposal_id, language, title, description,
+                        original_language):
+    """Save or delete a translation, or say which language the proposal is written in; the service checks all."""
+    action = ctx.triggered_id
+    if action not in ("translation-save", "translation-delete", "translation-language-save"):
+        raise PreventUpdate
+    session = get_session()
+    try:
+        if action == "translation-save":
+            save_translation(session, proposal_id, user(), language, title, description)
+            message = _("The translation into {language} is saved.").format(language=language_name(language))
+        elif action == "translation-delete":
+            delete_translation(session, proposal_id, user(), language)
+            message = _("The translation into {language} is deleted.").format(language=language_name(language))
+        else:
+            set_language(session, proposal_id, user(), original_language)
+            message = _("The proposal is marked as written in {language}.").format(
+                language=language_name(original_language))
+        session.commit()
+    except ParticipationError as exc:
+        session.rollback()
+        return error_alert(exc, "translation-error"), no_update
+    proposal = session.get(Proposal, int(proposal_id))
+    return ok_alert(message, "translation-ok"), _translation_list(session, proposal)
 
 
 @callback(

@@ -5,13 +5,14 @@ from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from portal.db import get_session
-from portal.i18n import _, money, ngettext, number
+from portal.i18n import _, current_language, money, ngettext, number
 from portal.models import CyclePhase, ProposalStatus
-from portal.participation.components import cycle_header, not_found, simple_table, status_badge
+from portal.participation.components import cycle_header, not_found, proposal_link, simple_table, status_badge
 from portal.participation.cycles import get_cycle, shortlist_settings
 from portal.participation.errors import NotFound
 from portal.participation.proposals import PUBLIC_STATUSES, browse, status_label
 from portal.participation.shortlist import ranking
+from portal.participation.translations import titles_in
 from portal.security import callback, register_page
 from portal.web import user
 
@@ -20,9 +21,10 @@ def _cards(session, cycle, **filters):
     rows = browse(session, cycle, **filters)
     if not rows:
         return html.P(_("No proposal matches."), id="proposals-empty")
+    translated = titles_in(session, [r.proposal for r in rows], current_language())
     return html.Div([
         dbc.Card(dbc.CardBody([
-            html.H2(html.A(r.proposal.title, href=f"/proposal/{r.proposal.id}"), className="h6 mb-1"),
+            html.H2(proposal_link(r.proposal, translated), className="h6 mb-1"),
             html.P([status_badge(r.proposal.status), " ",
                     html.Span(" · ".join(x for x in (r.category, r.district) if x), className="text-muted small")],
                    className="mb-1"),
@@ -39,6 +41,7 @@ def _ranking(session, cycle):
     if not settings["enabled"] or cycle.phase in (CyclePhase.DRAFT, CyclePhase.PROPOSALS):
         return None
     rows = ranking(session, cycle)
+    translated = titles_in(session, [r.proposal for r in rows], current_language())
     rule = (_("the top {n} of each group").format(n=settings["n"]) if settings["mode"] == "top"
             else _("every proposal with at least {n} supports").format(n=settings["threshold"]))
     return dbc.Card(dbc.CardBody([
@@ -46,7 +49,7 @@ def _ranking(session, cycle):
         html.P(_("Accepted proposals ranked by supports; {rule} goes on the ballot (ties: the earlier proposal "
                  "first).").format(rule=rule)),
         simple_table([_("Group"), _("Rank"), _("Proposal"), _("Supports"), _("On the ballot")],
-                     [[r.group or _("all"), r.rank, html.A(r.proposal.title, href=f"/proposal/{r.proposal.id}"),
+                     [[r.group or _("all"), r.rank, proposal_link(r.proposal, translated),
                        r.supports, _("yes") if r.shortlisted else _("no")] for r in rows], "proposals-ranking"),
     ]), className="mb-3")
 

@@ -9,13 +9,21 @@ from portal.db import get_session
 from portal.embeds.component import ShareEmbed
 from portal.embeds.kinds import build
 from portal.feedback import delivery
-from portal.i18n import _, money, number, percent
+from portal.i18n import _, current_language, money, number, percent
 from portal.participation import phases
-from portal.participation.components import cycle_header, error_alert, not_found, ok_alert, simple_table
+from portal.participation.components import (
+    cycle_header,
+    error_alert,
+    not_found,
+    ok_alert,
+    proposal_link,
+    simple_table,
+)
 from portal.participation.cycles import get_cycle, is_officer
 from portal.participation.engine import completions_menu, rules_menu
 from portal.participation.errors import NotFound, ParticipationError
 from portal.participation.results import check_receipt, results_view
+from portal.participation.translations import localised_titles, titles_in
 from portal.security import callback, register_page
 from portal.web import user
 
@@ -54,9 +62,11 @@ def layout(cycle_id=None, **_query):
         (_("Counting rule"), rule),
         (_("Published"), result.published_at.strftime("%Y-%m-%d %H:%M UTC") if result.published_at else ""),
     ]
-    funded_rows = [[r.title, r.district, r.category, money(r.cost, currency), number(r.votes or 0)]
+    names = _names(session, view.projects)
+    funded_rows = [[names(r.id, r.title), r.district, r.category, money(r.cost, currency), number(r.votes or 0)]
                    for r in funded.itertuples()]
-    all_rows = [[html.Div([html.Strong(r["title"]), html.Div(r["explanation"], className="small text-muted"),
+    all_rows = [[html.Div([html.Strong(names(r["id"], r["title"])),
+                           html.Div(r["explanation"], className="small text-muted"),
                            html.Details([html.Summary(_("What each rule says"), className="small"),
                                          html.Ul([html.Li([html.Strong(name + ": "), sentence])
                                                   for name, sentence in (r["by_rule"] or {}).items() if sentence],
@@ -112,6 +122,23 @@ def layout(cycle_id=None, **_query):
     ])
 
 
+def _names(session, projects):
+    """Project id, original title -> the title in the reader's language where the city translated it (a link to
+    the proposal, whose page shows the original), else the original as it was counted."""
+    language = current_language()
+    originals = {str(pid): title for pid, title in zip(projects["id"], projects["title"], strict=True)}
+    translated = localised_titles(session, originals, language)
+
+    def name(pid, title):
+        pid = str(pid)
+        if translated.get(pid, title) == title:
+            return title
+        return html.A(translated[pid], href=f"/proposal/{pid}", lang=language, className="translated",
+                      title=_("Translated by the city. Original: {title}").format(title=title))
+
+    return name
+
+
 def _chart(kind: str, graph_id: str, cycle_id: int, args: dict | None = None) -> html.Div:
     """A chart of the results from the chart registry (the same figure its embed and exports show)."""
     chart = build(kind, args or {"cycle": cycle_id})
@@ -132,7 +159,8 @@ def _delivery_section(session, cycle) -> html.Div:
     if not rows:
         return html.Div(id="delivery")
     currency = cycle.currency
-    table = [[html.A(r.proposal.title, href=f"/proposal/{r.proposal.id}"), delivery.status_label(r.delivery.status),
+    translated = titles_in(session, [r.proposal for r in rows], current_language())
+    table = [[proposal_link(r.proposal, translated), delivery.status_label(r.delivery.status),
               progress_bar(int(r.delivery.progress), str(r.delivery.status)),
               money(r.delivery.funded_amount, currency), money(r.delivery.spent or 0, currency),
               money(r.actual, currency) if r.actual is not None else "–"] for r in rows]

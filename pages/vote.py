@@ -15,12 +15,13 @@ from portal.i18n import _, current_language, money
 from portal.models import BallotType
 from portal.participation import eligibility, phases
 from portal.participation.ballots import ballot_definition, cast_ballot, live_ballot, project_titles
-from portal.participation.components import cycle_header, error_alert, not_found
+from portal.participation.components import cycle_header, error_alert, not_found, proposal_link
 from portal.participation.cycles import get_cycle
 from portal.participation.engine import choice_key
 from portal.participation.errors import NotAllowed, NotFound, ParticipationError
 from portal.participation.results import pool_label
 from portal.participation.shortlist import ballot_proposals
+from portal.participation.translations import localised_titles, titles_in
 from portal.participation.web import current_voter, forget_code, throttle
 from portal.security import callback, register_page
 from portal.web import user
@@ -50,7 +51,7 @@ def _texts() -> dict:
     }
 
 
-def _meta(cycle, definition, proposals) -> dict:
+def _meta(cycle, definition, proposals, translated) -> dict:
     kind = BallotType(cycle.ballot_type)
     pools = definition.pools
     max_projects = cycle.max_projects
@@ -62,7 +63,7 @@ def _meta(cycle, definition, proposals) -> dict:
                     if cycle.min_spend_share else None),
         "totalPoints": cycle.total_points, "maxPerProject": definition.rules.max_points_per_project,
         "costs": {str(p.id): int(p.cost) for p in proposals},
-        "titles": {str(p.id): p.title for p in proposals},
+        "titles": {str(p.id): translated.get(p.id, p.title) for p in proposals},
         "order": [str(p.id) for p in proposals],
         "pools": {pid: (proj.district or "") for pid, proj in definition.instance.projects.items()},
         "poolBudgets": dict(pools), "poolNames": {k: pool_label(cycle, k) for k in pools},
@@ -70,17 +71,17 @@ def _meta(cycle, definition, proposals) -> dict:
     }
 
 
-def _label(cycle, proposal, categories, districts):
+def _label(cycle, proposal, categories, districts, translated):
     facts = " · ".join(x for x in (categories.get(proposal.category_id, ""),
                                    districts.get(proposal.district_code, "") if proposal.district_code else "") if x)
     return html.Span([
-        html.A(proposal.title, href=f"/proposal/{proposal.id}", target="_blank", className="fw-semibold"),
+        proposal_link(proposal, translated, target="_blank", className="fw-semibold"),
         " ", html.Span(money(proposal.cost, cycle.currency), className="badge bg-light text-dark border ms-1"),
         html.Span(" " + facts, className="small text-muted") if facts else None,
     ])
 
 
-def _ballot(cycle, proposals, previous):
+def _ballot(cycle, proposals, previous, translated):
     kind = BallotType(cycle.ballot_type)
     categories = {c.id: c.name for c in cycle.categories}
     districts = {d.code: d.name for d in cycle.districts}
@@ -88,7 +89,8 @@ def _ballot(cycle, proposals, previous):
     prior = (previous or {}).get(key)
     approve_options, approve_value, points_rows, ranking = [], [], [], []
     if key == "approved":
-        approve_options = [{"label": _label(cycle, p, categories, districts), "value": str(p.id)} for p in proposals]
+        approve_options = [{"label": _label(cycle, p, categories, districts, translated), "value": str(p.id)}
+                           for p in proposals]
         approve_value = [str(v) for v in (prior or [])]
         instructions = {
             BallotType.APPROVAL: _("Tick every project you support."),
@@ -99,9 +101,10 @@ def _ballot(cycle, proposals, previous):
     elif key == "points":
         prior = prior or {}
         points_rows = [dbc.Row([
-            dbc.Col(_label(cycle, p, categories, districts), md=9),
+            dbc.Col(_label(cycle, p, categories, districts, translated), md=9),
             dbc.Col([
-                dbc.Label(_("Points for {title}").format(title=p.title), className="visually-hidden",
+                dbc.Label(_("Points for {title}").format(title=translated.get(p.id, p.title)),
+                          className="visually-hidden",
                           html_for=dom_id({"type": "ballot-points", "index": str(p.id)})),
                 dbc.Input(id={"type": "ballot-points", "index": str(p.id)}, type="number", min=0, step=1,
                           max=cycle.settings.get("max_points_per_project") or cycle.total_points,
@@ -172,6 +175,7 @@ def layout(cycle_id=None, **_query):
     proposals = ballot_proposals(session, cycle.id)
     definition = ballot_definition(session, cycle)
     previous = live_ballot(session, cycle.id, voter.key)
+    translated = titles_in(session, proposals, current_language())
     notice = None
     if previous is not None:
         notice = dbc.Alert([
@@ -186,11 +190,11 @@ def layout(cycle_id=None, **_query):
     return html.Div([
         header,
         dcc.Store(id="ballot-cycle", data=cycle.id),
-        dcc.Store(id="ballot-meta", data=_meta(cycle, definition, proposals)),
+        dcc.Store(id="ballot-meta", data=_meta(cycle, definition, proposals, translated)),
         notice,
         html.Div(id="ballot-result", role="status", **{"aria-live": "polite"}),
         html.Div([
-            _ballot(cycle, proposals, previous.choices if previous is not None else None),
+            _ballot(cycle, proposals, previous.choices if previous is not None else None, translated),
             dbc.Button(_("Change my ballot") if previous is not None else _("Cast my ballot"), id="ballot-submit",
                        color="success", size="lg", className="mt-2"),
         ], id="ballot-form"),
@@ -267,7 +271,7 @@ def submit_ballot(clicks, cycle_id, approved, points, ranking):
     if voter.code_id is not None:
         forget_code()
     cycle = receipt.cycle or get_cycle(session, cycle_id, user())  # as cast_ballot read it: no query
-    titles = project_titles(session, cycle)
+    titles = localised_titles(session, project_titles(session, cycle), current_language())
     return dbc.Alert([
         html.H2(_("Your ballot is recorded"), className="h4"),
         html.P([_("Your receipt code:"), " ", html.Strong(receipt.receipt_code, className="receipt-code",

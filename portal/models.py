@@ -337,6 +337,8 @@ class Proposal(Base):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    # the language the title and description are written in (None: not known); officers may correct it
+    language: Mapped[str | None] = mapped_column(String(8))
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="SET NULL"))
     district_code: Mapped[str | None] = mapped_column(String(32))
     latitude: Mapped[float | None] = mapped_column(Numeric(9, 6))
@@ -356,6 +358,23 @@ class Proposal(Base):
     @property
     def cost(self) -> int:
         return self.reviewed_cost if self.reviewed_cost is not None else self.estimated_cost
+
+
+class ProposalTranslation(Base):
+    """An officer's translation of a proposal's title and description into one language; the proposal itself
+    stays as its author wrote it."""
+
+    __tablename__ = "proposal_translations"
+    __table_args__ = (UniqueConstraint("proposal_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    translated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
 class Support(Base):

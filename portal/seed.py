@@ -104,7 +104,7 @@ def create_demo_cycle(session: Session, city: CityProfile, today: date | None = 
     for title, category, district, cost in DEMO_PROPOSALS:
         session.add(Proposal(
             cycle_id=cycle.id, title=title, category_id=categories[category], district_code=district,
-            estimated_cost=cost, description="Demonstration proposal.",
+            estimated_cost=cost, description="Demonstration proposal.", language="en",
         ))
     return cycle
 
@@ -173,7 +173,7 @@ def create_completed_demo_cycle(session: Session, city: CityProfile, today: date
         if lat is not None:  # an invented spot near the district's centre, so the map shows the projects
             lat, lon = lat + 0.004 * ((n % 3) - 1), lon + 0.006 * ((n % 2) - 0.5)
         proposal = Proposal(cycle_id=cycle.id, title=title, category_id=categories[category], district_code=district,
-                            estimated_cost=cost, description="Demonstration proposal.",
+                            estimated_cost=cost, description="Demonstration proposal.", language="en",
                             status=ProposalStatus.ACCEPTED, on_ballot=True, latitude=lat, longitude=lon)
         session.add(proposal)
         proposals.append(proposal)

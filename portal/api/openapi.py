@@ -141,12 +141,17 @@ def schemas() -> S:
                               "ballots": _string(), "page": _string()})}),
         "Proposal": _object({
             "id": _integer(), "cycle_id": _integer(), "title": _string(), "description": _string(),
+            "language": _string(nullable=True),
+            "translations": {"type": "array", "items": _ref("ProposalTranslation"),
+                             "description": "The city's translations of the title and description (JSON only)."},
             "category": _string(nullable=True), "district_code": _string(nullable=True),
             "latitude": _number(nullable=True), "longitude": _number(nullable=True), "estimated_cost": _integer(),
             "reviewed_cost": _integer(nullable=True),
             "status": _string(enum=["submitted", "accepted", "rejected", "merged", "funded"]),
             "rejection_reason": _string(nullable=True), "on_ballot": {"type": "boolean"}, "supports": _integer(),
             "created_at": _string(format="date-time")}),
+        "ProposalTranslation": _object({"language": _string(), "title": _string(), "description": _string(),
+                                        "updated_at": _string(format="date-time")}),
         "ResultProject": _object({
             "id": _string(), "title": _string(), "district": _string(), "category": _string(), "cost": _integer(),
             "votes": _integer(), "funded": {"type": "boolean"}, "round": _integer(nullable=True),

@@ -16,7 +16,7 @@ from portal.api.common import bad, not_found
 from portal.budget import explorer
 from portal.budget.schema import DIRECTIONS, FN_CODES, FN_NAMES, LEVELS, PHASES, STATEMENTS
 from portal.db import get_session
-from portal.models import BudgetImport, Category, Cycle, Proposal, Support
+from portal.models import BudgetImport, Category, Cycle, Proposal, ProposalTranslation, Support
 from portal.security import route
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
@@ -315,15 +315,16 @@ def cycle(cycle_id: int):
     return _run(lambda: common.json_response(_cycle_record(_cycle(cycle_id))))
 
 
-PROPOSAL_FIELDS = ["id", "cycle_id", "title", "description", "category", "district_code", "latitude", "longitude",
-                   "estimated_cost", "reviewed_cost", "status", "rejection_reason", "on_ballot", "supports",
-                   "created_at"]
+PROPOSAL_FIELDS = ["id", "cycle_id", "title", "description", "language", "category", "district_code", "latitude",
+                   "longitude", "estimated_cost", "reviewed_cost", "status", "rejection_reason", "on_ballot",
+                   "supports", "created_at"]  # CSV columns; JSON adds the city's translations
 
 
 @bp.get("/cycles/<int:cycle_id>/proposals")
 @route("public")
 def proposals(cycle_id: int):
-    """The public proposals of a cycle (never drafts, never who wrote them)."""
+    """The public proposals of a cycle (never drafts, never who wrote them), as written, with the city's
+    translations (never who translated them)."""
 
     def handle():
         from portal.models import ProposalStatus
@@ -342,8 +343,15 @@ def proposals(cycle_id: int):
                                .outerjoin(supports, supports.c.proposal_id == Proposal.id).where(*where)
                                .order_by(Proposal.id).offset(paged.offset).limit(paged.limit)).all()
         categories = {c.id: c.code for c in session.scalars(select(Category).where(Category.cycle_id == the_cycle.id))}
+        translations: dict[int, list[dict]] = {}
+        for t in session.scalars(select(ProposalTranslation).where(
+                ProposalTranslation.proposal_id.in_([p.id for p, _n in rows])).order_by(ProposalTranslation.language)):
+            translations.setdefault(t.proposal_id, []).append({
+                "language": t.language, "title": t.title, "description": t.description or "",
+                "updated_at": t.updated_at})
         records = [{
             "id": p.id, "cycle_id": p.cycle_id, "title": p.title, "description": p.description or "",
+            "language": p.language, "translations": translations.get(p.id, []),
             "category": categories.get(p.category_id), "district_code": p.district_code,
             "latitude": float(p.latitude) if p.latitude is not None else None,
             "longitude": float(p.longitude) if p.longitude is not None else None,

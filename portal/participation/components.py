@@ -90,3 +90,16 @@ def simple_table(headers: list[str], rows: list[list], table_id: str | None = No
         html.Thead(html.Tr([html.Th(h, scope="col") for h in headers])),
         html.Tbody([html.Tr([html.Td(c) for c in row]) for row in rows]),
     ], striped=True, hover=True, size="sm", responsive=True, **kwargs)
+
+
+def proposal_link(proposal, translated: dict[int, str] | None = None, **kwargs) -> html.A:
+    """A link to a proposal under its title in the reader's language where the city translated it (marked with
+    its language, the original title in the tooltip); the proposal page shows the original one click away."""
+    from portal.i18n import current_language
+
+    title = (translated or {}).get(proposal.id)
+    if title is None:
+        return html.A(proposal.title, href=f"/proposal/{proposal.id}", lang=proposal.language or None, **kwargs)
+    return html.A(title, href=f"/proposal/{proposal.id}", lang=current_language(),
+                  title=_("Translated by the city. Original: {title}").format(title=proposal.title),
+                  className=" ".join(x for x in (kwargs.pop("className", ""), "translated") if x), **kwargs)

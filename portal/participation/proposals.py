@@ -10,8 +10,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.i18n import _
-from portal.models import Category, Cycle, CyclePhase, Proposal, ProposalStatus, Support
+from portal.i18n import LANGUAGES, _, current_language
+from portal.models import Category, Cycle, CyclePhase, Proposal, ProposalStatus, ProposalTranslation, Support
 from portal.participation import eligibility, phases
 from portal.participation.cycles import get_cycle
 from portal.participation.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -115,7 +115,10 @@ def create_proposal(session: Session, cycle: Cycle, actor: Any, data: dict, *, s
         raise NotAllowed(_("Please log in to propose a project."))
     phases.require(cycle, "propose")
     values = parse_input(cycle, data)
+    # the language it is written in: as the form says, else the one the author uses the portal in (officers correct it)
+    language = data.get("language") if data.get("language") in LANGUAGES else current_language()
     proposal = Proposal(cycle_id=cycle.id, author_id=actor.id, title=values.title, description=values.description,
+                        language=language,
                         category_id=values.category_id, district_code=values.district_code,
                         estimated_cost=values.estimated_cost, latitude=values.latitude, longitude=values.longitude,
                         status=ProposalStatus.SUBMITTED if submit else ProposalStatus.DRAFT)
@@ -166,7 +169,8 @@ class ProposalRow:
 def browse(session: Session, cycle: Cycle, *, text: str | None = None, category_id: Any = None,
            district_code: str | None = None, status: str | None = None, sort: str = "supports",
            limit: int = 500) -> list[ProposalRow]:
-    """Public proposals of a cycle, filtered and sorted; never drafts."""
+    """Public proposals of a cycle, filtered and sorted; never drafts. The text is looked for in the originals and
+    in the city's translations."""
     supports = (select(Support.proposal_id, func.count(Support.id).label("n"))
                 .group_by(Support.proposal_id).subquery())
     query = (select(Proposal, func.coalesce(supports.c.n, 0))
@@ -174,8 +178,12 @@ def browse(session: Session, cycle: Cycle, *, text: str | None = None, category_
              .where(Proposal.cycle_id == cycle.id, Proposal.status.in_(PUBLIC_STATUSES)))
     if text and text.strip():
         pattern = f"%{text.strip().lower()[:100]}%"
+        translated = (select(ProposalTranslation.id).where(
+            ProposalTranslation.proposal_id == Proposal.id,
+            or_(func.lower(ProposalTranslation.title).like(pattern),
+                func.lower(ProposalTranslation.description).like(pattern))).exists())
         query = query.where(or_(func.lower(Proposal.title).like(pattern),
-                                func.lower(Proposal.description).like(pattern)))
+                                func.lower(Proposal.description).like(pattern), translated))
     if category_id not in (None, ""):
         try:
             query = query.where(Proposal.category_id == int(category_id))
