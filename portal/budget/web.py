@@ -18,7 +18,7 @@ def _city():
 
 
 def _csv_response(text: str, filename: str) -> Response:
-    response = Response("\ufeff" + text, mimetype="text/csv; charset=utf-8")
+    response = Response("\ufeff" + text, mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

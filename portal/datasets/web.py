@@ -30,6 +30,6 @@ def dataset_csv(slug: str):
     for col in out.columns:
         if str(out[col].dtype).startswith("datetime"):
             out[col] = out[col].dt.strftime("%Y-%m-%d")
-    response = Response("\ufeff" + out.to_csv(index=False, lineterminator="\n"), mimetype="text/csv; charset=utf-8")
+    response = Response("\ufeff" + out.to_csv(index=False, lineterminator="\n"), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{slug}.csv"'
     return response

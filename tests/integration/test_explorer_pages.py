@@ -136,6 +136,7 @@ def test_lines_table_is_paged_and_searchable(koeln, client):
 def test_csv_download_of_a_view_sums_to_the_view(koeln, client):
     response = client.get("/budget/lines.csv?year=2015&phase=approved&path=05&district=1")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset, not two
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert {r["district_code"] for r in rows} == {"1"} and {r["fn1_code"] for r in rows} == {"05"}
     expected = sql_total(koeln, fiscal_year=2015, phase="approved", statement="operating", direction="expenditure",

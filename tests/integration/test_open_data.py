@@ -69,6 +69,7 @@ def test_time_series_chart_has_a_time_axis(client):
 def test_dataset_download_is_filtered_like_the_table(client):
     response_ = client.get("/data/koeln-population.csv?filter=%7Bebene%7D%20%3D%20stadtbezirk%20%26%26%20%7Bjahr%7D"
                            "%20%3D%202012")
+    assert response_.headers["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.DictReader(io.StringIO(response_.get_data(as_text=True).lstrip("\ufeff"))))
     assert len(rows) == 9 and sum(int(r["einwohner"]) for r in rows) == 1_044_555
     assert client.get("/data/no-such-dataset.csv").status_code == 404
