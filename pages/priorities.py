@@ -4,7 +4,7 @@ share of the city's spending in its functional area, year by year (one cycle a y
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from portal.embeds.component import ShareEmbed
+from portal.embeds.component import ShareEmbed, named_graph
 from portal.embeds.kinds import ChartNotFound, build
 from portal.i18n import _, money, percent
 from portal.participation.components import simple_table
@@ -37,7 +37,8 @@ def layout(year=None, **_query):
                                          external_link=True)) for y in years],
                 pills=True, className="mb-2", id="priorities-years",
                 **{"aria-label": _("Cycle year")}) if len(years) > 1 else None,
-        dcc.Graph(id="priorities-chart", figure=chart.figure, config={"displaylogo": False, "responsive": True}),
+        named_graph(dcc.Graph(id="priorities-chart", figure=chart.figure,
+                              config={"displaylogo": False, "responsive": True}), "priorities", "priorities-chart"),
         ShareEmbed("priorities", chart.query, aio_id="priorities-chart", summary=chart.summary),
         html.P(_("Budget year compared: {year}.").format(year=rows["budget_year"].iloc[0]) if len(rows)
                and rows["budget_year"].iloc[0] == rows["budget_year"].iloc[0] else "", className="small"),

@@ -6,12 +6,19 @@ from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from portal.db import get_session
-from portal.embeds.component import ShareEmbed
+from portal.embeds.component import ShareEmbed, named_graph
 from portal.embeds.kinds import build
 from portal.feedback import delivery
 from portal.i18n import _, money, number, percent
 from portal.participation import phases
-from portal.participation.components import cycle_header, error_alert, not_found, ok_alert, simple_table
+from portal.participation.components import (
+    cycle_header,
+    error_alert,
+    not_found,
+    ok_alert,
+    progress,
+    simple_table,
+)
 from portal.participation.cycles import get_cycle, is_officer
 from portal.participation.engine import completions_menu, rules_menu
 from portal.participation.errors import NotFound, ParticipationError
@@ -116,15 +123,15 @@ def _chart(kind: str, graph_id: str, cycle_id: int, args: dict | None = None) ->
     """A chart of the results from the chart registry (the same figure its embed and exports show)."""
     chart = build(kind, args or {"cycle": cycle_id})
     return html.Div([
-        dcc.Graph(id=graph_id, figure=chart.figure, config={"displaylogo": False}),
+        named_graph(dcc.Graph(id=graph_id, figure=chart.figure, config={"displaylogo": False, "responsive": True}),
+                    kind, graph_id),
         ShareEmbed(kind, chart.query, aio_id=graph_id, summary=chart.summary),
     ])
 
 
-def progress_bar(value: int, status: str) -> dbc.Progress:
+def progress_bar(value: int, status: str, title: str):
     colour = {"completed": "success", "delayed": "warning", "cancelled": "danger"}.get(status, "primary")
-    return dbc.Progress(value=value, label=f"{value} %", color=colour, className="delivery-progress",
-                        style={"minWidth": "6rem"})
+    return progress(value, _("Progress of {title}").format(title=title), colour, minWidth="6rem")
 
 
 def _delivery_section(session, cycle) -> html.Div:
@@ -133,7 +140,7 @@ def _delivery_section(session, cycle) -> html.Div:
         return html.Div(id="delivery")
     currency = cycle.currency
     table = [[html.A(r.proposal.title, href=f"/proposal/{r.proposal.id}"), delivery.status_label(r.delivery.status),
-              progress_bar(int(r.delivery.progress), str(r.delivery.status)),
+              progress_bar(int(r.delivery.progress), str(r.delivery.status), r.proposal.title),
               money(r.delivery.funded_amount, currency), money(r.delivery.spent or 0, currency),
               money(r.actual, currency) if r.actual is not None else "–"] for r in rows]
     officer = (html.A(_("Update the delivery"), href=f"/officer/delivery/{cycle.id}", className="btn btn-outline-"

@@ -110,7 +110,7 @@ def embed_page(chart: Chart, *, note: str = "", live_url: str = "") -> str:
         "</head>",
         "<body>",
         '<figure class="pb-embed">',
-        f'<div id="chart" class="pb-chart" role="img" aria-label="{escape(chart.title)}" '
+        f'<div id="chart" class="pb-chart" role="figure" aria-label="{escape(chart.title)}" '
         'aria-describedby="chart-summary"></div>',
         '<figcaption class="pb-caption">',
         f'<p id="chart-summary" class="pb-hidden">{escape(chart.summary)}</p>',
