@@ -27,7 +27,7 @@ class Target:
     dash: bool = True  # a Dash page (waits for its callbacks) or a plain HTML page (embeds)
 
 
-def targets(db) -> list[Target]:
+def targets(db, app=None) -> list[Target]:
     """Every registered page, parameterised ones with real ids from the seeded demo data (plus a cycle in the
     voting phase and a frozen chart), the embeds, log-in, registration and the 404 page."""
     from tests.participation import cycle_with_ballot, quick_user
@@ -42,6 +42,12 @@ def targets(db) -> list[Target]:
                                               ballot_type="knapsack", title="A11y voting cycle")
         proposal = session.scalar(select(Proposal.id).where(Proposal.cycle_id == past.id).order_by(Proposal.id))
         frozen_id = session.scalar(select(FrozenChart.id).order_by(FrozenChart.id))
+        if frozen_id is None and app is not None:
+            from portal.embeds import frozen
+
+            with app.server.test_request_context("/"):
+                frozen_id = frozen.freeze(session, quick_user(session, Role.OFFICER), "results-district",
+                                          {"cycle": str(past.id)}).id
         ids = {"past": past.id, "current": current.id, "voting": voting.id, "proposal": proposal,
                "frozen": frozen_id}
         session.commit()

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from tests.browser.a11y import RANK, log_in, open_page, people, targets
 
 pytestmark = pytest.mark.browser
+WIDTH = 375
 
 OVERFLOW = """() => {
   const doc = document.scrollingElement;
@@ -26,10 +27,11 @@ OVERFLOW = """() => {
 
 def test_every_page_fits_a_375px_screen(chromium, live_server, browser_app, tmp_path):
     db = browser_app.server.extensions["portal_db"]
-    pages = targets(db)
+    pages = targets(db, browser_app)
     admin = people(db, uuid.uuid4().hex[:6])["admin"]
-    context = chromium.new_context(viewport={"width": 375, "height": 812}, device_scale_factor=1, is_mobile=True,
-                                   has_touch=True, locale="en-GB")
+    # not is_mobile: a mobile viewport widens itself to fit overflowing content, which would hide the overflow
+    context = chromium.new_context(viewport={"width": WIDTH, "height": 812}, device_scale_factor=1, has_touch=True,
+                                   locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(20_000)
     started = time.monotonic()
@@ -44,7 +46,8 @@ def test_every_page_fits_a_375px_screen(chromium, live_server, browser_app, tmp_
             measured = page.evaluate(OVERFLOW)
             name = target.name.strip("/").replace("/", "_").replace("<", "").replace(">", "") or "home"
             page.screenshot(path=str(tmp_path / f"{role}-{name}.png"), full_page=False)
-            if measured["scroll"] > measured["inner"]:
+            assert measured["inner"] == WIDTH
+            if measured["scroll"] > WIDTH:
                 overflowing[target.name] = measured
     # the navigation is collapsed behind the toggler, and opens from it
     page.goto(live_server.url + "/")
@@ -54,4 +57,6 @@ def test_every_page_fits_a_375px_screen(chromium, live_server, browser_app, tmp_
     expect(page.locator("#navbar-collapse")).to_be_visible()
     context.close()
     print(f"\n375 px: {len(pages)} pages in {time.monotonic() - started:.0f} s; screenshots in {tmp_path}")
+    for name, measured in overflowing.items():
+        print(name, measured)
     assert not overflowing, overflowing
