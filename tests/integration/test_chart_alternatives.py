@@ -70,3 +70,13 @@ def test_a_long_table_is_cut_with_a_note(app, published):  # noqa: F811
         box, note = data_table(chart, limit=1)
     assert len(box.children.children[2].children) == 1
     assert note is not None and f"of {len(chart.data)} rows" in note.children
+
+
+def test_an_embed_carries_the_table_of_its_data(client, published):  # noqa: F811
+    state = _state("results-district", published["cycle"])
+    html = client.get(f"/embed/results-district?{state}").get_data(as_text=True)
+    rows = _rows(client, "results-district", state)
+    assert '<details class="pb-table" id="chart-table"><summary>Show as table</summary>' in html
+    table = html.split('id="chart-table"', 1)[1].split("</details>", 1)[0]
+    assert table.count("<tr>") == len(rows) + 1  # the header and one row per line of the CSV
+    assert f"<td>{next(iter(rows[0].values()))}</td>" in table
