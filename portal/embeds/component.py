@@ -6,8 +6,9 @@ images, the CSV of the data behind the chart, and the citation line (source, lic
 date). Officers also get "Freeze this chart". A page keeps the control in step with its chart by writing
 `{"kind": ..., "query": ...}` into the component's store (`ShareEmbed.ids.store(aio_id)`). The chart's
 summary sentence (its text alternative) is kept in a visually hidden paragraph, `ids.summary(aio_id)`, and the
-data behind the chart is one click away under "Show as table" (`ids.table(aio_id)`, a native disclosure that
-opens with Enter or Space). `named_graph` gives the graph itself a name and points at the summary.
+data behind the chart is one click away under "Show as table" (`ids.table(aio_id)`, a disclosure button with
+`aria-expanded` that opens with Enter or Space; the table is rendered only when opened). `named_graph` gives
+the graph itself a name and points at the summary.
 
 Callbacks are registered per app by `register()` (Dash takes callbacks from its global list when an app
 is set up; `create_app` calls it).
@@ -64,6 +65,14 @@ class ShareEmbed(html.Div):
             return cls._id("table", aio_id)
 
         @classmethod
+        def table_toggle(cls, aio_id: str) -> dict:
+            return cls._id("table-toggle", aio_id)
+
+        @classmethod
+        def table_collapse(cls, aio_id: str) -> dict:
+            return cls._id("table-collapse", aio_id)
+
+        @classmethod
         def freeze(cls, aio_id: str) -> dict:
             return cls._id("freeze", aio_id)
 
@@ -80,9 +89,13 @@ class ShareEmbed(html.Div):
         super().__init__([
             html.Div(html.P(summary, id=self.ids.summary(aio_id), className="visually-hidden chart-summary"),
                      id=summary_id(aio_id)),
-            html.Details([html.Summary(_("Show as table"), className="btn btn-link btn-sm px-0 chart-table-toggle"),
-                          html.Div(id=self.ids.table(aio_id), className="chart-table")],
-                         className="chart-table-wrap", id=f"table-{aio_id}"),
+            html.Div([
+                html.Button(_("Show as table"), id=self.ids.table_toggle(aio_id), n_clicks=0, type="button",
+                            className="btn btn-link btn-sm px-0 chart-table-toggle",
+                            **{"aria-expanded": "false", "aria-controls": f"table-{aio_id}-body"}),
+                html.Div(dbc.Collapse(html.Div(id=self.ids.table(aio_id), className="chart-table"),
+                                      id=self.ids.table_collapse(aio_id), is_open=False), id=f"table-{aio_id}-body"),
+            ], className="chart-table-wrap", id=f"table-{aio_id}"),
             dbc.Button(_("Share / Embed"), id=self.ids.toggle(aio_id), n_clicks=0, color="secondary", outline=True,
                        size="sm", className="share-toggle mt-1"),
             dbc.Collapse(html.Div(id=self.ids.panel(aio_id), className="share-panel border rounded p-2 mt-1 small"),
@@ -193,7 +206,6 @@ def register() -> None:
         Output(ShareEmbed.ids.panel(MATCH), "children"),
         Output(ShareEmbed.ids.summary(MATCH), "children"),
         Output(ShareEmbed.ids.collapse(MATCH), "is_open"),
-        Output(ShareEmbed.ids.table(MATCH), "children"),
         Input(ShareEmbed.ids.store(MATCH), "data"),
         Input(ShareEmbed.ids.toggle(MATCH), "n_clicks"),
         State(ShareEmbed.ids.store(MATCH), "id"),
@@ -210,8 +222,30 @@ def register() -> None:
         try:
             chart = build(state["kind"], _args(query[:4000]))
         except ChartNotFound as exc:
-            return html.P(str(exc), className="text-muted mb-0"), "", is_open, html.P(str(exc), className="small")
-        return (panel(chart, aio_id) if is_open else no_update), chart.summary, is_open, data_table(chart)
+            return html.P(str(exc), className="text-muted mb-0"), "", is_open
+        return (panel(chart, aio_id) if is_open else no_update), chart.summary, is_open
+
+    @callback(
+        Output(ShareEmbed.ids.table(MATCH), "children"),
+        Output(ShareEmbed.ids.table_collapse(MATCH), "is_open"),
+        Output(ShareEmbed.ids.table_toggle(MATCH), "aria-expanded"),
+        Input(ShareEmbed.ids.table_toggle(MATCH), "n_clicks"),
+        Input(ShareEmbed.ids.store(MATCH), "data"),
+        prevent_initial_call=True,
+        access="public",
+    )
+    def chart_table(clicks, state):
+        """"Show as table": the data behind the chart in its current state, rendered only while open."""
+        if not isinstance(clicks, int) or clicks % 2 == 0:
+            return [], False, "false"
+        if not isinstance(state, dict) or state.get("kind") not in KINDS:
+            raise PreventUpdate
+        query = state.get("query") if isinstance(state.get("query"), str) else ""
+        try:
+            chart = build(state["kind"], _args(query[:4000]))
+        except ChartNotFound as exc:
+            return html.P(str(exc), className="small"), True, "true"
+        return data_table(chart), True, "true"
 
     @callback(
         Output(ShareEmbed.ids.frozen(MATCH), "children"),

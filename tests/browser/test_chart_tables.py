@@ -24,7 +24,9 @@ def test_a_chart_table_opens_by_keyboard(page, live_server, browser_app):
     aio_id = described_by.removeprefix("summary-")
     wrap = page.locator(f"#table-{aio_id}")
     table = wrap.locator("table")
-    expect(table).to_be_hidden()
+    expect(table).to_have_count(0)  # rendered only when asked for
+    toggle = wrap.get_by_role("button", name="Show as table")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
     for _ in range(150):
         page.keyboard.press("Tab")
         if page.evaluate(f"() => !!document.activeElement.closest('#table-{aio_id}')"):
@@ -33,8 +35,10 @@ def test_a_chart_table_opens_by_keyboard(page, live_server, browser_app):
     assert_focus_visible(page)
     page.keyboard.press("Enter")
     expect(table).to_be_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
     expect(table.locator("caption")).to_contain_text("in all, the most to")
     assert table.locator("tbody tr").count() >= 2
-    page.keyboard.press("Enter")  # and closes again
+    page.keyboard.press("Space")  # and closes again
     expect(table).to_be_hidden()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
     assert page.console_errors == []
