@@ -109,10 +109,12 @@ SETTLED = """() => {
 def open_page(page, url: str, target: Target) -> int:
     """Go to the page and wait until Dash has rendered it and no callback is pending; the HTTP status."""
     response = page.goto(url + target.url, wait_until="domcontentloaded")
-    if target.dash:
+    if target.dash and page.evaluate("() => !!document.getElementById('react-entry-point')"):
         page.wait_for_function(SETTLED, polling=50)
         page.wait_for_timeout(150)  # a chained callback may start right after the first ones end
         page.wait_for_function(SETTLED, polling=50)
+    elif target.dash:  # the server refused the page itself (403): its plain error page
+        page.wait_for_load_state("load")
     else:
         page.wait_for_load_state("load")
         page.wait_for_selector(".js-plotly-plot .main-svg", state="attached")
