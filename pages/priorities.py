@@ -33,10 +33,10 @@ def layout(year=None, **_query):
                  "how the city's own budget divides its spending between the areas the officers mapped each "
                  "category to. The budget year is the year the funded projects enter (or the nearest earlier year "
                  "the city's budget has)."), className="text-muted"),
-        dbc.Nav([dbc.NavItem(dbc.NavLink(str(y), href=f"/priorities?year={y}", active=y == shown,
-                                         external_link=True)) for y in years],
-                pills=True, className="mb-2", id="priorities-years",
-                **{"aria-label": _("Cycle year")}) if len(years) > 1 else None,
+        html.Nav(dbc.Nav([dbc.NavItem(dbc.NavLink(str(y), href=f"/priorities?year={y}", active=y == shown,
+                                                  external_link=True)) for y in years],
+                         pills=True, className="mb-2", id="priorities-years"),
+                 **{"aria-label": _("Cycle year")}) if len(years) > 1 else None,
         named_graph(dcc.Graph(id="priorities-chart", figure=chart.figure,
                               config={"displaylogo": False, "responsive": True}), "priorities", "priorities-chart"),
         ShareEmbed("priorities", chart.query, aio_id="priorities-chart", summary=chart.summary),

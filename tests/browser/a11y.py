@@ -111,7 +111,7 @@ def open_page(page, url: str, target: Target) -> int:
     response = page.goto(url + target.url, wait_until="domcontentloaded")
     if target.dash and page.evaluate("() => !!document.getElementById('react-entry-point')"):
         page.wait_for_function(SETTLED, polling=50)
-        page.wait_for_timeout(150)  # a chained callback may start right after the first ones end
+        page.wait_for_timeout(60)  # a chained callback may start right after the first ones end
         page.wait_for_function(SETTLED, polling=50)
     elif target.dash:  # the server refused the page itself (403): its plain error page
         page.wait_for_load_state("load")
