@@ -7,6 +7,7 @@ from portal.accounts import AccountError
 from portal.db import get_session
 from portal.i18n import _
 from portal.models import Role
+from portal.participation.components import scroll_box
 from portal.security import callback, register_page
 from portal.users import change_role, list_users
 from portal.web import user
@@ -18,9 +19,10 @@ def _table():
                  html.Td(u.created_at.strftime("%Y-%m-%d") if u.created_at else "")])
         for u in list_users(get_session())
     ]
-    return dbc.Table([html.Thead(html.Tr([html.Th(h) for h in ("#", _("E-mail address"), _("Name"), _("Role"),
+    table = dbc.Table([html.Thead(html.Tr([html.Th(h) for h in ("#", _("E-mail address"), _("Name"), _("Role"),
                                                                    _("Registered"))])),
                       html.Tbody(rows)], striped=True, size="sm", id="users-table")
+    return scroll_box(table, _("Users"))
 
 
 def layout(**_query):

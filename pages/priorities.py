@@ -4,7 +4,7 @@ share of the city's spending in its functional area, year by year (one cycle a y
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from portal.embeds.component import ShareEmbed
+from portal.embeds.component import ShareEmbed, named_graph
 from portal.embeds.kinds import ChartNotFound, build
 from portal.i18n import _, money, percent
 from portal.participation.components import simple_table
@@ -33,11 +33,12 @@ def layout(year=None, **_query):
                  "how the city's own budget divides its spending between the areas the officers mapped each "
                  "category to. The budget year is the year the funded projects enter (or the nearest earlier year "
                  "the city's budget has)."), className="text-muted"),
-        dbc.Nav([dbc.NavItem(dbc.NavLink(str(y), href=f"/priorities?year={y}", active=y == shown,
-                                         external_link=True)) for y in years],
-                pills=True, className="mb-2", id="priorities-years",
-                **{"aria-label": _("Cycle year")}) if len(years) > 1 else None,
-        dcc.Graph(id="priorities-chart", figure=chart.figure, config={"displaylogo": False, "responsive": True}),
+        html.Nav(dbc.Nav([dbc.NavItem(dbc.NavLink(str(y), href=f"/priorities?year={y}", active=y == shown,
+                                                  external_link=True)) for y in years],
+                         pills=True, className="mb-2", id="priorities-years"),
+                 **{"aria-label": _("Cycle year")}) if len(years) > 1 else None,
+        named_graph(dcc.Graph(id="priorities-chart", figure=chart.figure,
+                              config={"displaylogo": False, "responsive": True}), "priorities", "priorities-chart"),
         ShareEmbed("priorities", chart.query, aio_id="priorities-chart", summary=chart.summary),
         html.P(_("Budget year compared: {year}.").format(year=rows["budget_year"].iloc[0]) if len(rows)
                and rows["budget_year"].iloc[0] == rows["budget_year"].iloc[0] else "", className="small"),

@@ -11,7 +11,7 @@ from portal.i18n import LANGUAGES, _, current_language, money, ngettext, number
 from portal.models import Cycle, Proposal, ProposalStatus
 from portal.participation import phases
 from portal.participation.comments import add_comment, list_comments
-from portal.participation.components import error_alert, not_found, ok_alert, status_badge
+from portal.participation.components import error_alert, not_found, ok_alert, progress, status_badge
 from portal.participation.cycles import is_officer
 from portal.participation.errors import NotFound, ParticipationError
 from portal.participation.proposals import can_edit, get_proposal, has_supported, support, support_count
@@ -97,8 +97,8 @@ def _delivery(session, proposal, cycle):
     colour = {"completed": "success", "delayed": "warning", "cancelled": "danger"}.get(str(record.status), "primary")
     return html.Div([
         html.H2(_("Delivery"), className="h4 mt-4"),
-        dbc.Progress(value=int(record.progress), label=f"{int(record.progress)} %", color=colour,
-                     className="mb-2 delivery-progress", id="delivery-progress"),
+        html.Div(progress(int(record.progress), _("Delivery progress"), colour, bar_id="delivery-progress"),
+                 className="mb-2"),
         html.Dl([x for term, value in facts for x in (html.Dt(term, className="col-sm-4"),
                                                        html.Dd(value, className="col-sm-8"))],
                 className="row small", id="delivery-facts"),

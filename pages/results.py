@@ -6,7 +6,7 @@ from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from portal.db import get_session
-from portal.embeds.component import ShareEmbed
+from portal.embeds.component import ShareEmbed, named_graph
 from portal.embeds.kinds import build
 from portal.feedback import delivery
 from portal.i18n import _, current_language, money, number, percent
@@ -16,6 +16,7 @@ from portal.participation.components import (
     error_alert,
     not_found,
     ok_alert,
+    progress,
     proposal_link,
     simple_table,
 )
@@ -143,15 +144,15 @@ def _chart(kind: str, graph_id: str, cycle_id: int, args: dict | None = None) ->
     """A chart of the results from the chart registry (the same figure its embed and exports show)."""
     chart = build(kind, args or {"cycle": cycle_id})
     return html.Div([
-        dcc.Graph(id=graph_id, figure=chart.figure, config={"displaylogo": False}),
+        named_graph(dcc.Graph(id=graph_id, figure=chart.figure, config={"displaylogo": False, "responsive": True}),
+                    kind, graph_id),
         ShareEmbed(kind, chart.query, aio_id=graph_id, summary=chart.summary),
     ])
 
 
-def progress_bar(value: int, status: str) -> dbc.Progress:
+def progress_bar(value: int, status: str, title: str):
     colour = {"completed": "success", "delayed": "warning", "cancelled": "danger"}.get(status, "primary")
-    return dbc.Progress(value=value, label=f"{value} %", color=colour, className="delivery-progress",
-                        style={"minWidth": "6rem"})
+    return progress(value, _("Progress of {title}").format(title=title), colour, minWidth="6rem")
 
 
 def _delivery_section(session, cycle) -> html.Div:
@@ -161,7 +162,8 @@ def _delivery_section(session, cycle) -> html.Div:
     currency = cycle.currency
     translated = titles_in(session, [r.proposal for r in rows], current_language())
     table = [[proposal_link(r.proposal, translated), delivery.status_label(r.delivery.status),
-              progress_bar(int(r.delivery.progress), str(r.delivery.status)),
+              progress_bar(int(r.delivery.progress), str(r.delivery.status),
+                           translated.get(r.proposal.id, r.proposal.title)),
               money(r.delivery.funded_amount, currency), money(r.delivery.spent or 0, currency),
               money(r.actual, currency) if r.actual is not None else "–"] for r in rows]
     officer = (html.A(_("Update the delivery"), href=f"/officer/delivery/{cycle.id}", className="btn btn-outline-"

@@ -87,6 +87,7 @@ def create_app(config: Config | None = None) -> Dash:
         websocket_callbacks=False,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
+    _index_with_language(app)
     dash_hooks = list(server.before_request_funcs.get(None, []))  # Dash's set-up and page router
     app.layout = _layout_factory(city)
     from portal.embeds.component import register as register_share_control
@@ -104,6 +105,19 @@ def create_app(config: Config | None = None) -> Dash:
         for hook in dash_hooks:
             hook()
     return app
+
+
+def _index_with_language(app) -> None:
+    """Every page's `<html>` names the language it is shown in (screen readers pick their voice from it)."""
+    from markupsafe import escape
+
+    interpolate = app.interpolate_index
+
+    def interpolate_index(**kwargs):
+        html = interpolate(**kwargs)
+        return html.replace("<html>", f'<html lang="{escape(i18n.current_language())}">', 1)
+
+    app.interpolate_index = interpolate_index
 
 
 def _bootstrap_css() -> Path:

@@ -221,9 +221,11 @@ def install(server: Flask, dash_app: dash.Dash, *, production: bool, embed_origi
             return jsonify(error="csrf", message=exc.description), 400
         return exc.description, 400
 
-    for status, message in ((401, "Please log in."), (403, "You do not have access to this."),
-                            (413, "The upload is too large."),
-                            (429, "Too many requests. Please wait a little and try again.")):
+    from portal.i18n import _l
+
+    for status, message in ((401, _l("Please log in.")), (403, _l("You do not have access to this.")),
+                            (413, _l("The upload is too large.")),
+                            (429, _l("Too many requests. Please wait a little and try again."))):
         server.register_error_handler(status, _error_handler(status, message))
 
     from sqlalchemy.exc import DBAPIError
@@ -245,10 +247,23 @@ def install(server: Flask, dash_app: dash.Dash, *, production: bool, embed_origi
 def _error_handler(status: int, message: str):
     def handler(_exc):
         if _wants_json():
-            return jsonify(error=status, message=message), status
-        return message, status
+            return jsonify(error=status, message=str(message)), status
+        return error_page(str(message)), status
 
     return handler
+
+
+def error_page(message: str) -> str:
+    """A small HTML page for a refusal: in the visitor's language, with a title, a heading and a way home."""
+    from markupsafe import escape
+
+    from portal.i18n import _, current_language
+
+    text = escape(message)
+    return (f'<!doctype html><html lang="{escape(current_language())}"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{text}</title></head><body><main><h1>{text}</h1>"
+            f'<p><a href="/">{escape(_("Home"))}</a></p></main></body></html>')
 
 
 def _wants_json() -> bool:

@@ -104,7 +104,18 @@ def shell(city: CityProfile, is_demo_data: bool) -> html.Div:
         navbar(city),
         html.Main(dbc.Container(page_container, fluid=True), id="main", tabIndex="-1"),
         footer(city, is_demo_data),
+        a11y_texts(),
     ], lang=current_language())
+
+
+def a11y_texts() -> html.Div:
+    """Words that assets/a11y.js gives to controls Dash renders without a name (table paging, file inputs)."""
+    return html.Div(id="a11y-texts", hidden=True, **{
+        "data-first-page": _("First page"), "data-previous-page": _("Previous page"),
+        "data-next-page": _("Next page"), "data-last-page": _("Last page"),
+        "data-case": _("Match upper and lower case"), "data-upload": _("Choose a file"),
+        "data-page": _("Page number"),
+    })
 
 
 def refusal(access: Access | str, path: str) -> html.Div:

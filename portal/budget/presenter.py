@@ -161,7 +161,7 @@ def district_map(ctx: Context, view: View) -> MapResult:
         boundaries(ctx.city), values, colour=colour, language=ctx.language,
         value_format=",.2f" if per_resident else ",.0f", unit=unit, selected=view.district,
         no_data=ctx.text.get("map_no_data", "No part of this view is assigned to a district"),
-        points=points if len(points) else None, point_colour=ctx.city.colours.get("participatory", "#0a7d32"),
+        points=points if len(points) else None, point_colour=ctx.city.colours.get("participatory", "#007a5a"),
         points_name=ctx.text.get("projects", "funded projects"))
     assigned = int(frame["cents"].sum()) if len(frame) else 0
     whole = assigned + city_wide

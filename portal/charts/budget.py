@@ -6,6 +6,7 @@ import pandas as pd
 
 from portal.budget.explorer import OTHER, UNCLASSIFIED, Drilldown
 from portal.charts import PHASE_STYLE, base_layout, empty, lighten
+from portal.charts.palette import PARTICIPATORY
 
 DEFAULT_TEXT = {
     "root": "Total", "other": "(other)", "unclassified": "(not further classified)", "empty": "No budget lines here",
@@ -14,7 +15,6 @@ DEFAULT_TEXT = {
     "compare_title": "Plan and actual", "only_one_phase": "Only one phase for this year",
     "participatory": "participatory budget",
 }
-PARTICIPATORY = "#0a7d32"
 
 
 def _amount_format(per_resident: bool) -> str:

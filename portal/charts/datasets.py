@@ -7,10 +7,10 @@ server (portal.datasets.query.chart_data), so the figure holds at most a few tho
 from __future__ import annotations
 
 from portal.charts import base_layout, empty
+from portal.charts.palette import CATEGORICAL
 from portal.datasets.query import ChartData
 
-PALETTE = ["#1f3a60", "#b3001b", "#0a7d32", "#e0a800", "#6f42c1", "#17a2b8", "#fd7e14", "#6c757d", "#20c997",
-           "#d63384", "#795548", "#343a40"]
+PALETTE = CATEGORICAL  # Okabe–Ito: told apart with the common colour-vision deficiencies
 
 
 def dataset_chart(chart: ChartData, *, language: str = "en", title: str = "", empty_text: str = "No rows",

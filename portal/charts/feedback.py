@@ -10,16 +10,15 @@ import math
 import pandas as pd
 
 from portal.charts import base_layout, empty
+from portal.charts.palette import PARTICIPATORY, STATUS
 
-PARTICIPATORY = "#0a7d32"
 DEFAULT_TEXT = {
     "votes": "Share of votes", "funded": "Share of funded money", "spending": "Share of the city's spending",
     "empty": "No published results yet", "not_mapped": "(no functional area)", "funded_amount": "Funded",
     "spent": "Spent (reported)", "actual": "Spent (city accounts)", "progress": "progress",
     "statuses": {}, "amount": "Amount",
 }
-STATUS_COLOURS = {"planned": "#6c757d", "in_progress": "#1f3a60", "delayed": "#e0a800", "completed": "#0a7d32",
-                  "cancelled": "#b3001b"}
+STATUS_COLOURS = STATUS
 
 
 def _num(value) -> float | None:

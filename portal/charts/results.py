@@ -8,8 +8,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-PARTICIPATORY = "#0a7d32"
-CHANNEL_COLOURS = ["#1f3a60", "#b3001b", "#8a6d00", "#5c5c5c"]
+from portal.charts.palette import CATEGORICAL, PARTICIPATORY
+
+CHANNEL_COLOURS = CATEGORICAL[:4]
 
 
 def _layout(fig: go.Figure, title: str, x_title: str = "", y_title: str = "", bars: int | None = None) -> go.Figure:

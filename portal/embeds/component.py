@@ -5,7 +5,10 @@ permalink of the page with the full state, the iframe snippet of `/embed/<kind>?
 images, the CSV of the data behind the chart, and the citation line (source, licence, data version and
 date). Officers also get "Freeze this chart". A page keeps the control in step with its chart by writing
 `{"kind": ..., "query": ...}` into the component's store (`ShareEmbed.ids.store(aio_id)`). The chart's
-summary sentence (its text alternative) is kept in a visually hidden paragraph, `ids.summary(aio_id)`.
+summary sentence (its text alternative) is kept in a visually hidden paragraph, `ids.summary(aio_id)`, and the
+data behind the chart is one click away under "Show as table" (`ids.table(aio_id)`, a disclosure button with
+`aria-expanded` that opens with Enter or Space; the table is rendered only when opened). `named_graph` gives
+the graph itself a name and points at the summary.
 
 Callbacks are registered per app by `register()` (Dash takes callbacks from its global list when an app
 is set up; `create_app` calls it).
@@ -16,6 +19,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl
 
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import MATCH, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from flask import request
@@ -57,6 +61,18 @@ class ShareEmbed(html.Div):
             return cls._id("summary", aio_id)
 
         @classmethod
+        def table(cls, aio_id: str) -> dict:
+            return cls._id("table", aio_id)
+
+        @classmethod
+        def table_toggle(cls, aio_id: str) -> dict:
+            return cls._id("table-toggle", aio_id)
+
+        @classmethod
+        def table_collapse(cls, aio_id: str) -> dict:
+            return cls._id("table-collapse", aio_id)
+
+        @classmethod
         def freeze(cls, aio_id: str) -> dict:
             return cls._id("freeze", aio_id)
 
@@ -71,13 +87,57 @@ class ShareEmbed(html.Div):
     def __init__(self, kind: str, query: str = "", aio_id: str | None = None, summary: str = ""):
         aio_id = aio_id or kind
         super().__init__([
-            html.P(summary, id=self.ids.summary(aio_id), className="visually-hidden chart-summary"),
+            html.Div(html.P(summary, id=self.ids.summary(aio_id), className="visually-hidden chart-summary"),
+                     id=summary_id(aio_id)),
+            html.Div([
+                html.Button(_("Show as table"), id=self.ids.table_toggle(aio_id), n_clicks=0, type="button",
+                            className="btn btn-link btn-sm px-0 chart-table-toggle",
+                            **{"aria-expanded": "false", "aria-controls": f"table-{aio_id}-body"}),
+                html.Div(dbc.Collapse(html.Div(id=self.ids.table(aio_id), className="chart-table"),
+                                      id=self.ids.table_collapse(aio_id), is_open=False), id=f"table-{aio_id}-body"),
+            ], className="chart-table-wrap", id=f"table-{aio_id}"),
             dbc.Button(_("Share / Embed"), id=self.ids.toggle(aio_id), n_clicks=0, color="secondary", outline=True,
                        size="sm", className="share-toggle mt-1"),
             dbc.Collapse(html.Div(id=self.ids.panel(aio_id), className="share-panel border rounded p-2 mt-1 small"),
                          id=self.ids.collapse(aio_id), is_open=False),
             dcc.Store(id=self.ids.store(aio_id), data={"kind": kind, "query": query}),
         ], className="share-embed-wrap mb-3", id=f"share-{aio_id}")
+
+
+def summary_id(aio_id: str) -> str:
+    return f"summary-{aio_id}"
+
+
+def named_graph(graph, kind: str, aio_id: str | None = None) -> html.Div:
+    """The graph inside a `figure` with a name (what the chart is) and a description (its summary sentence,
+    kept up to date by the Share / Embed control of the same `aio_id`)."""
+    label = KINDS[kind].label() if kind in KINDS else kind
+    return html.Div(graph, role="figure", className="named-graph",
+                    **{"aria-label": label, "aria-describedby": summary_id(aio_id or kind)})
+
+
+def data_table(chart: Chart, limit: int = 200) -> list:
+    """The chart's data as a plain HTML table (its text alternative beside the summary sentence)."""
+    from portal.participation.components import scroll_box
+
+    frame = chart.data if isinstance(chart.data, pd.DataFrame) else pd.DataFrame()
+    if frame.empty:
+        return [html.P(chart.summary or _("No data."), className="small mb-0")]
+    shown = frame.head(limit)
+
+    def cell(value):
+        if isinstance(value, float):
+            return f"{value:,.2f}".rstrip("0").rstrip(".") if value == value else "–"
+        return "" if value is None else str(value)
+
+    table = html.Table([
+        html.Caption(chart.summary, className="caption-top small"),
+        html.Thead(html.Tr([html.Th(str(c), scope="col") for c in shown.columns])),
+        html.Tbody([html.Tr([html.Td(cell(v)) for v in row]) for row in shown.itertuples(index=False)]),
+    ], className="table table-sm table-striped small mb-1")
+    note = (html.P(_("The first {n} of {total} rows; the CSV has them all.").format(n=limit, total=len(frame)),
+                   className="small text-muted mb-0") if len(frame) > limit else None)
+    return [scroll_box(table, chart.title), note]
 
 
 def _args(query: str) -> dict:
@@ -164,6 +224,28 @@ def register() -> None:
         except ChartNotFound as exc:
             return html.P(str(exc), className="text-muted mb-0"), "", is_open
         return (panel(chart, aio_id) if is_open else no_update), chart.summary, is_open
+
+    @callback(
+        Output(ShareEmbed.ids.table(MATCH), "children"),
+        Output(ShareEmbed.ids.table_collapse(MATCH), "is_open"),
+        Output(ShareEmbed.ids.table_toggle(MATCH), "aria-expanded"),
+        Input(ShareEmbed.ids.table_toggle(MATCH), "n_clicks"),
+        Input(ShareEmbed.ids.store(MATCH), "data"),
+        prevent_initial_call=True,
+        access="public",
+    )
+    def chart_table(clicks, state):
+        """"Show as table": the data behind the chart in its current state, rendered only while open."""
+        if not isinstance(clicks, int) or clicks % 2 == 0:
+            return [], False, "false"
+        if not isinstance(state, dict) or state.get("kind") not in KINDS:
+            raise PreventUpdate
+        query = state.get("query") if isinstance(state.get("query"), str) else ""
+        try:
+            chart = build(state["kind"], _args(query[:4000]))
+        except ChartNotFound as exc:
+            return html.P(str(exc), className="small"), True, "true"
+        return data_table(chart), True, "true"
 
     @callback(
         Output(ShareEmbed.ids.frozen(MATCH), "children"),

@@ -92,6 +92,21 @@ def embed_figure(figure: dict) -> dict:
     return {"data": figure.get("data") or [], "layout": layout, "config": CONFIG}
 
 
+def data_table_html(chart: Chart, limit: int = 200) -> str:
+    """The chart's data as a table in a native disclosure ("Show as table"): its text alternative in the embed."""
+    frame = chart.data
+    if frame is None or frame.empty:
+        return ""
+    shown = frame.head(limit)
+    head = "".join(f'<th scope="col">{escape(str(c))}</th>' for c in shown.columns)
+    body = "".join("<tr>" + "".join(f"<td>{escape('' if v is None else str(v))}</td>" for v in row) + "</tr>"
+                   for row in shown.itertuples(index=False))
+    return (f'<details class="pb-table" id="chart-table"><summary>{escape(_("Show as table"))}</summary>'
+            f'<div class="pb-scroll" tabindex="0" role="region" aria-label="{escape(chart.title)}">'
+            f"<table><caption>{escape(chart.summary)}</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table></div></details>")
+
+
 def embed_page(chart: Chart, *, note: str = "", live_url: str = "") -> str:
     """The HTML of an embed: one figure, its text alternative, the citation line and a link to the portal."""
     permalink = request.host_url.rstrip("/") + chart.page_url
@@ -111,10 +126,11 @@ def embed_page(chart: Chart, *, note: str = "", live_url: str = "") -> str:
         "</head>",
         "<body>",
         '<figure class="pb-embed">',
-        f'<div id="chart" class="pb-chart" role="img" aria-label="{escape(chart.title)}" '
+        f'<div id="chart" class="pb-chart" role="figure" aria-label="{escape(chart.title)}" '
         'aria-describedby="chart-summary"></div>',
         '<figcaption class="pb-caption">',
         f'<p id="chart-summary" class="pb-hidden">{escape(chart.summary)}</p>',
+        data_table_html(chart),
         frozen_note if note else "",
         f'<p class="pb-cite" id="chart-citation">{escape(cite)} '
         f'<a href="{escape(permalink)}" target="_blank" rel="noopener">{escape(_("Open in the portal"))}</a></p>',

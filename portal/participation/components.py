@@ -28,14 +28,16 @@ def phase_badge(phase: CyclePhase | str, badge_id: str | None = None) -> dbc.Bad
     phase = CyclePhase(phase)
     kwargs = {"id": badge_id} if badge_id else {}
     return dbc.Badge(phases.label(phase), color=PHASE_COLOURS[phase], className="ms-2 align-middle",
-                     text_color="dark" if phase == CyclePhase.CLOSED else None, **kwargs)
+                     text_color="dark" if PHASE_COLOURS[phase] in ("info", "warning", "light") else None, **kwargs)
 
 
 def status_badge(status: ProposalStatus | str) -> dbc.Badge:
     from portal.participation.proposals import status_label
 
     status = ProposalStatus(status)
-    return dbc.Badge(status_label(status), color=STATUS_COLOURS[status], className="ms-1")
+    colour = STATUS_COLOURS[status]
+    return dbc.Badge(status_label(status), color=colour, className="ms-1",
+                     text_color="dark" if colour in ("info", "warning", "light") else None)
 
 
 def error_alert(exc: ParticipationError | Exception, alert_id: str = "participation-error") -> dbc.Alert:
@@ -84,12 +86,31 @@ def definition_list(items: list[tuple[str, object]], list_id: str | None = None)
 
 
 def simple_table(headers: list[str], rows: list[list], table_id: str | None = None, caption: str | None = None):
+    """A table that scrolls sideways on a narrow screen; the scrolling box can be reached by keyboard."""
     kwargs = {"id": table_id} if table_id else {}
-    return dbc.Table([
+    table = dbc.Table([
         html.Caption(caption, className="caption-top") if caption else None,
         html.Thead(html.Tr([html.Th(h, scope="col") for h in headers])),
         html.Tbody([html.Tr([html.Td(c) for c in row]) for row in rows]),
-    ], striped=True, hover=True, size="sm", responsive=True, **kwargs)
+    ], striped=True, hover=True, size="sm", **kwargs)
+    return scroll_box(table, caption or (", ".join(str(h) for h in headers if isinstance(h, str) and h)))
+
+
+def scroll_box(child, label: str) -> html.Div:
+    """A `.table-responsive` box: focusable (tab stop) and named, so a keyboard user can scroll it."""
+    return html.Div(child, className="table-responsive", tabIndex="0", role="region", **{"aria-label": label})
+
+
+def progress(value: int, label: str, colour: str = "primary", bar_id: str | None = None, **style) -> html.Div:
+    """A Bootstrap progress bar with an accessible name (`label`: what is progressing) and its value in text."""
+    value = max(0, min(100, int(value)))
+    kwargs = {"id": bar_id} if bar_id else {}
+    dark_text = " text-dark" if colour in ("warning", "info", "light") else ""
+    return html.Div(html.Div(f"{value} %", className=f"progress-bar bg-{colour}{dark_text}", role="progressbar",
+                             style={"width": f"{value}%"},
+                             **{"aria-valuenow": str(value), "aria-valuemin": "0", "aria-valuemax": "100",
+                                "aria-label": label}),
+                    className="progress delivery-progress", style=style or None, **kwargs)
 
 
 def proposal_link(proposal, translated: dict[int, str] | None = None, **kwargs) -> html.A:
