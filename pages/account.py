@@ -5,7 +5,7 @@ from dash import Input, Output, State, dcc, html
 
 from portal.accounts import AccountError
 from portal.db import get_session
-from portal.i18n import LANGUAGES, _
+from portal.i18n import LANGUAGES, _, _l
 from portal.participation.cycles import proposals_by_author
 from portal.participation.proposals import status_label
 from portal.security import callback, register_page
@@ -59,5 +59,5 @@ def save_profile(_clicks, name, language):
     return dbc.Alert(_("Saved."), color="success", id="account-saved-ok")
 
 
-register_page(__name__, path="/account", access="citizen", layout=layout, title="My participation",
+register_page(__name__, path="/account", access="citizen", layout=layout, title=_l("My participation"),
               name="My participation")

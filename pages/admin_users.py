@@ -5,7 +5,7 @@ from dash import Input, Output, State, html
 
 from portal.accounts import AccountError
 from portal.db import get_session
-from portal.i18n import _
+from portal.i18n import _, _l
 from portal.models import Role
 from portal.security import callback, register_page
 from portal.users import change_role, list_users
@@ -61,4 +61,4 @@ def submit_role(_clicks, user_id, role):
     return dbc.Alert(_("{email} is now {role}.").format(email=changed.email, role=_(role)), color="success"), _table()
 
 
-register_page(__name__, path="/admin/users", access="admin", layout=layout, title="Users", name="Users")
+register_page(__name__, path="/admin/users", access="admin", layout=layout, title=_l("Users"), name="Users")

@@ -4,7 +4,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from portal.db import get_session
-from portal.i18n import _, money, percent
+from portal.i18n import _, _l, money, percent
 from portal.models import BallotType, CyclePhase
 from portal.participation import phases
 from portal.participation.components import cycle_header, definition_list, not_found, simple_table
@@ -130,4 +130,4 @@ def layout(cycle_id=None, **_query):
 
 
 register_page(__name__, path="/cycle/<cycle_id>", path_template="/cycle/<cycle_id>", layout=layout,
-              title="Participation cycle", name="Participation cycle")
+              title=_l("Participation cycle"), name="Participation cycle")

@@ -6,7 +6,7 @@ from dash import dcc, html
 
 from portal.embeds.component import ShareEmbed
 from portal.embeds.kinds import ChartNotFound, build
-from portal.i18n import _, money, percent
+from portal.i18n import _, _l, money, percent
 from portal.participation.components import simple_table
 from portal.security import register_page
 from portal.web import city
@@ -46,5 +46,5 @@ def layout(year=None, **_query):
     ], id="priorities-page")
 
 
-register_page(__name__, path="/priorities", layout=layout, title="Priorities against spending",
+register_page(__name__, path="/priorities", layout=layout, title=_l("Priorities against spending"),
               name="Priorities against spending")

@@ -7,7 +7,7 @@ from dash.exceptions import PreventUpdate
 from portal.db import get_session
 from portal.feedback import delivery as deliveries
 from portal.forms import csrf_input
-from portal.i18n import _, money, ngettext, number
+from portal.i18n import _, _l, money, ngettext, number
 from portal.models import Cycle, Proposal, ProposalStatus
 from portal.participation import phases
 from portal.participation.comments import add_comment, list_comments
@@ -221,4 +221,4 @@ def post_comment(clicks, body, proposal_id):
 
 
 register_page(__name__, path="/proposal/<proposal_id>", path_template="/proposal/<proposal_id>", layout=layout,
-              title="Proposal", name="Proposal")
+              title=_l("Proposal"), name="Proposal")

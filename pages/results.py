@@ -9,7 +9,7 @@ from portal.db import get_session
 from portal.embeds.component import ShareEmbed
 from portal.embeds.kinds import build
 from portal.feedback import delivery
-from portal.i18n import _, money, number, percent
+from portal.i18n import _, _l, money, number, percent
 from portal.participation import phases
 from portal.participation.components import cycle_header, error_alert, not_found, ok_alert, simple_table
 from portal.participation.cycles import get_cycle, is_officer
@@ -173,4 +173,4 @@ def verify_receipt(clicks, receipt, cycle_id):
 
 
 register_page(__name__, path="/results/<cycle_id>", path_template="/results/<cycle_id>", layout=layout,
-              title="Results", name="Results")
+              title=_l("Results"), name="Results")

@@ -11,7 +11,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, clientside_callb
 from dash.exceptions import PreventUpdate
 
 from portal.db import get_session
-from portal.i18n import _, current_language, money
+from portal.i18n import _, _l, current_language, money
 from portal.models import BallotType
 from portal.participation import eligibility, phases
 from portal.participation.ballots import ballot_definition, cast_ballot, live_ballot, project_titles
@@ -284,4 +284,4 @@ def submit_ballot(clicks, cycle_id, approved, points, ranking):
 
 
 register_page(__name__, path="/vote/<cycle_id>", path_template="/vote/<cycle_id>", layout=layout,
-              title="Vote", name="Vote")
+              title=_l("Vote"), name="Vote")

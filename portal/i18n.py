@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, has_request_context, request
-from flask_babel import Babel, format_currency, format_decimal, format_percent, get_locale, ngettext
+from flask_babel import Babel, format_currency, format_decimal, format_percent, get_locale, gettext, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,7 +13,7 @@ DEFAULT_LANGUAGE = "en"
 LANG_COOKIE = "lang"
 
 __all__ = [
-    "LANGUAGES", "_", "_l", "ngettext", "init_app", "current_language", "money", "number", "percent",
+    "LANGUAGES", "_", "_l", "gettext", "ngettext", "init_app", "current_language", "money", "number", "percent",
 ]
 
 
@@ -30,7 +30,21 @@ def select_language() -> str:
 
 
 def init_app(server: Flask) -> None:
-    Babel(server, locale_selector=select_language, default_translation_directories="translations")
+    """Compile the catalogues that changed (into the instance folder) and let Flask-Babel read them there."""
+    from pathlib import Path
+
+    from portal.catalogues import compile_all
+
+    target = Path(server.instance_path) / "translations"
+    try:
+        compile_all(target)
+    except OSError:  # a read-only instance folder: compile into a private temporary folder instead
+        import tempfile
+
+        target = Path(tempfile.mkdtemp(prefix="portal-translations-"))
+        compile_all(target)
+    server.config["BABEL_TRANSLATION_DIRECTORIES"] = str(target)
+    Babel(server, locale_selector=select_language)
 
 
 def current_language() -> str:

@@ -22,6 +22,8 @@ from flask import Flask, abort, g, jsonify, redirect, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
+from portal.i18n import _l
+
 log = logging.getLogger(__name__)
 
 ACCESS_ATTR = "_portal_access"
@@ -133,6 +135,10 @@ def register_page(module: str, *, path: str, access: Access | str = Access.PUBLI
             return refusal(access, path)
         return layout(**query)
 
+    title = kwargs.get("title")
+    if title is not None and not callable(title) and not isinstance(title, str):
+        # a lazy (translatable) title: Dash calls a function for each request, in the visitor's language
+        kwargs["title"] = lambda **_path: str(title)
     dash.register_page(module, path=path, layout=guarded_layout, **kwargs)
 
 
@@ -221,9 +227,9 @@ def install(server: Flask, dash_app: dash.Dash, *, production: bool, embed_origi
             return jsonify(error="csrf", message=exc.description), 400
         return exc.description, 400
 
-    for status, message in ((401, "Please log in."), (403, "You do not have access to this."),
-                            (413, "The upload is too large."),
-                            (429, "Too many requests. Please wait a little and try again.")):
+    for status, message in ((401, _l("Please log in.")), (403, _l("You do not have access to this.")),
+                            (413, _l("The upload is too large.")),
+                            (429, _l("Too many requests. Please wait a little and try again."))):
         server.register_error_handler(status, _error_handler(status, message))
 
     from sqlalchemy.exc import DBAPIError
@@ -237,7 +243,7 @@ def install(server: Flask, dash_app: dash.Dash, *, production: bool, embed_origi
         if not is_disconnect(exc):
             raise exc
         log.warning("database unavailable: %s", exc.__class__.__name__)
-        message = "The service is briefly unavailable. Please try again in a moment."
+        message = str(_l("The service is briefly unavailable. Please try again in a moment."))
         response = (jsonify(error=503, message=message), 503) if _wants_json() else (message, 503)
         return response[0], response[1], {"Retry-After": "2"}
 
@@ -245,8 +251,8 @@ def install(server: Flask, dash_app: dash.Dash, *, production: bool, embed_origi
 def _error_handler(status: int, message: str):
     def handler(_exc):
         if _wants_json():
-            return jsonify(error=status, message=message), status
-        return message, status
+            return jsonify(error=status, message=str(message)), status
+        return str(message), status
 
     return handler
 

@@ -12,7 +12,7 @@ from dash.exceptions import PreventUpdate
 from portal.datasets import catalogue, frames, presenter, query
 from portal.db import get_session
 from portal.embeds.component import ShareEmbed
-from portal.i18n import _, current_language, number
+from portal.i18n import _, _l, current_language, number
 from portal.security import callback, register_page
 from portal.web import city
 
@@ -235,5 +235,5 @@ clientside_callback(
     Input(ids.state, "data"),
 )
 
-register_page(__name__, path="/data/<slug>", path_template="/data/<slug>", layout=layout, title="Dataset",
+register_page(__name__, path="/data/<slug>", path_template="/data/<slug>", layout=layout, title=_l("Dataset"),
               name="Dataset")

@@ -9,7 +9,7 @@ from dash.exceptions import PreventUpdate
 
 from portal.charts.results import rules_compared
 from portal.db import get_session
-from portal.i18n import _, money, number, percent
+from portal.i18n import _, _l, money, number, percent
 from portal.participation import counting, phases
 from portal.participation.components import error_alert, not_found, officer_nav, ok_alert, simple_table
 from portal.participation.cycles import get_cycle, proposal_titles
@@ -224,4 +224,4 @@ def publish(clicks, cycle_id, result_id):
 
 
 register_page(__name__, path="/officer/count/<cycle_id>", path_template="/officer/count/<cycle_id>",
-              access="officer", layout=layout, title="Count and publish", name="Count and publish")
+              access="officer", layout=layout, title=_l("Count and publish"), name="Count and publish")

@@ -5,7 +5,7 @@ from dash import Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from portal.db import get_session
-from portal.i18n import _
+from portal.i18n import _, _l
 from portal.models import BallotType
 from portal.participation import phases
 from portal.participation.components import error_alert, not_found, officer_nav, ok_alert, phase_badge, simple_table
@@ -251,4 +251,4 @@ def change_phase(clicks, cycle_id, target, note):
 
 
 register_page(__name__, path="/officer/cycle/<cycle_id>", path_template="/officer/cycle/<cycle_id>",
-              access="officer", layout=layout, title="Cycle settings", name="Cycle settings")
+              access="officer", layout=layout, title=_l("Cycle settings"), name="Cycle settings")

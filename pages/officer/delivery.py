@@ -6,7 +6,7 @@ from dash.exceptions import PreventUpdate
 
 from portal.db import get_session
 from portal.feedback import delivery
-from portal.i18n import _, money
+from portal.i18n import _, _l, money
 from portal.models import DeliveryStatus
 from portal.participation.components import error_alert, not_found, officer_nav, ok_alert, simple_table
 from portal.participation.cycles import get_cycle
@@ -102,4 +102,4 @@ def save_update(clicks, cycle_id, proposal_id, status, progress, spent, note):
 
 
 register_page(__name__, path="/officer/delivery/<cycle_id>", path_template="/officer/delivery/<cycle_id>",
-              access="officer", layout=layout, title="Delivery", name="Delivery")
+              access="officer", layout=layout, title=_l("Delivery"), name="Delivery")
