@@ -8,6 +8,7 @@ from portal.embeds.component import ShareEmbed
 from portal.embeds.kinds import ChartNotFound, build
 from portal.i18n import _, _l, money, percent
 from portal.participation.components import simple_table
+from portal.plotly_locale import graph_config
 from portal.security import register_page
 from portal.web import city
 
@@ -37,7 +38,7 @@ def layout(year=None, **_query):
                                          external_link=True)) for y in years],
                 pills=True, className="mb-2", id="priorities-years",
                 **{"aria-label": _("Cycle year")}) if len(years) > 1 else None,
-        dcc.Graph(id="priorities-chart", figure=chart.figure, config={"displaylogo": False, "responsive": True}),
+        dcc.Graph(id="priorities-chart", figure=chart.figure, config=graph_config(responsive=True)),
         ShareEmbed("priorities", chart.query, aio_id="priorities-chart", summary=chart.summary),
         html.P(_("Budget year compared: {year}.").format(year=rows["budget_year"].iloc[0]) if len(rows)
                and rows["budget_year"].iloc[0] == rows["budget_year"].iloc[0] else "", className="small"),

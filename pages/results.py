@@ -16,6 +16,7 @@ from portal.participation.cycles import get_cycle, is_officer
 from portal.participation.engine import completions_menu, rules_menu
 from portal.participation.errors import NotFound, ParticipationError
 from portal.participation.results import check_receipt, results_view
+from portal.plotly_locale import graph_config
 from portal.security import callback, register_page
 from portal.web import user
 
@@ -116,7 +117,7 @@ def _chart(kind: str, graph_id: str, cycle_id: int, args: dict | None = None) ->
     """A chart of the results from the chart registry (the same figure its embed and exports show)."""
     chart = build(kind, args or {"cycle": cycle_id})
     return html.Div([
-        dcc.Graph(id=graph_id, figure=chart.figure, config={"displaylogo": False}),
+        dcc.Graph(id=graph_id, figure=chart.figure, config=graph_config()),
         ShareEmbed(kind, chart.query, aio_id=graph_id, summary=chart.summary),
     ])
 

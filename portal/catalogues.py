@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 TEMPLATE = TRANSLATIONS / "messages.pot"
 SOURCE_DIRS = ("portal", "pages", "voting")
-KEYWORDS = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2),
+KEYWORDS = {"_": None, "N_": None, "_l": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2),
             "lazy_ngettext": (1, 2)}
 DOMAIN = "messages"
 PLACEHOLDER = re.compile(r"%\([a-z_][a-z0-9_]*\)[sdfr]|%[sdf]|\{[a-z_][a-z0-9_]*(?:[:!][^}]*)?\}", re.IGNORECASE)

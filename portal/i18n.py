@@ -13,8 +13,13 @@ DEFAULT_LANGUAGE = "en"
 LANG_COOKIE = "lang"
 
 __all__ = [
-    "LANGUAGES", "_", "_l", "gettext", "ngettext", "init_app", "current_language", "money", "number", "percent",
+    "LANGUAGES", "N_", "_", "_l", "gettext", "ngettext", "init_app", "current_language", "money", "number", "percent",
 ]
+
+
+def N_(text: str) -> str:
+    """Marks a text for the catalogues without translating it (it is translated where it is shown)."""
+    return text
 
 
 def select_language() -> str:

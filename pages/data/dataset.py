@@ -13,6 +13,7 @@ from portal.datasets import catalogue, frames, presenter, query
 from portal.db import get_session
 from portal.embeds.component import ShareEmbed
 from portal.i18n import _, _l, current_language, number
+from portal.plotly_locale import graph_config
 from portal.security import callback, register_page
 from portal.web import city
 
@@ -126,13 +127,13 @@ def layout(slug=None, **params):
                                                           for b in query.BUCKETS],
                                   value=state.bucket, placeholder=_("automatic"))], md=2),
         ], className="g-2 mb-2", id="ds-builder"),
-        dcc.Loading(dcc.Graph(id=ids.chart, figure=result.figure, config=GRAPH_CONFIG), delay_show=400),
+        dcc.Loading(dcc.Graph(id=ids.chart, figure=result.figure, config=graph_config(GRAPH_CONFIG)), delay_show=400),
         html.P(result.error or result.note or "", id=ids.note, className="small text-muted", role="status"),
         ShareEmbed("dataset-chart", share_query(info.slug, state.query())),
         html.Div([
             html.H2(_("Map"), className="h4"),
             html.P(result.map_note or "", id=ids.map_note, className="small text-muted"),
-            dcc.Graph(id=ids.map, figure=result.map_figure or {}, config={**GRAPH_CONFIG, "scrollZoom": True}),
+            dcc.Graph(id=ids.map, figure=result.map_figure or {}, config=graph_config(GRAPH_CONFIG, scrollZoom=True)),
             ShareEmbed("dataset-map", share_query(info.slug, state.query())),
         ], id=ids.map_box, style={} if result.map_figure else {"display": "none"}),
         html.H2(_("Rows"), className="h4 mt-3"),

@@ -15,6 +15,7 @@ from portal.participation.components import error_alert, not_found, officer_nav,
 from portal.participation.cycles import get_cycle, proposal_titles
 from portal.participation.errors import InvalidInput, NotFound, ParticipationError
 from portal.participation.results import explanation_sentence, pool_label
+from portal.plotly_locale import graph_config
 from portal.security import callback, register_page
 from portal.web import user
 
@@ -45,7 +46,7 @@ def _practice_view(practice, currency):
                       _("Mean satisfaction"), _("Gini")], rows, "practice-table"),
         dcc.Graph(figure=rules_compared(pd.DataFrame(frame), title=_("Rules side by side"),
                                         share_label=_("Budget used"), voters_label=_("Voters with a funded project")),
-                  config={"displaylogo": False}, id="practice-chart"),
+                  config=graph_config(), id="practice-chart"),
         html.Details([html.Summary(_("Which projects each rule funds")),
                       simple_table([_("Project"), _("Cost"), *[r.name for r in practice.runs]], matrix,
                                    "practice-matrix")]),

@@ -20,6 +20,7 @@ import plotly
 from flask import Blueprint, Response, abort, request, send_file
 from markupsafe import escape
 
+from portal import plotly_locale
 from portal.db import get_session
 from portal.embeds import export, frozen
 from portal.embeds.kinds import Chart, ChartNotFound, build
@@ -88,7 +89,7 @@ def embed_figure(figure: dict) -> dict:
     layout.pop("height", None)
     layout.pop("width", None)
     layout["autosize"] = True
-    return {"data": figure.get("data") or [], "layout": layout, "config": CONFIG}
+    return {"data": figure.get("data") or [], "layout": layout, "config": {**CONFIG, "locale": current_language()}}
 
 
 def embed_page(chart: Chart, *, note: str = "", live_url: str = "") -> str:
@@ -120,6 +121,7 @@ def embed_page(chart: Chart, *, note: str = "", live_url: str = "") -> str:
         "</figcaption>",
         "</figure>",
         f'<script id="chart-data" type="application/json">{_json_for_html(embed_figure(chart.figure))}</script>',
+        f'<script src="{escape(plotly_locale.script_url())}"></script>',
         f'<script src="{vendor_url("plotly")}"></script>',
         f'<script src="{vendor_url("embed.js")}"></script>',
         "</body>",
@@ -138,7 +140,7 @@ def _chart(kind: str) -> Chart:
     try:
         return build(kind, request.args.to_dict(flat=True))
     except ChartNotFound as exc:
-        abort(Response(str(exc) or "Not found", status=404, mimetype="text/plain"))
+        abort(Response(str(exc) or _("Not found"), status=404, mimetype="text/plain"))
 
 
 def _embed_response(html: str) -> Response:
