@@ -9,7 +9,7 @@ from portal.db import get_session
 from portal.embeds.component import ShareEmbed
 from portal.embeds.kinds import build
 from portal.feedback import delivery
-from portal.i18n import _, _l, money, number, percent
+from portal.i18n import _, _l, date_time, money, number, percent
 from portal.participation import phases
 from portal.participation.components import cycle_header, error_alert, not_found, ok_alert, simple_table
 from portal.participation.cycles import get_cycle, is_officer
@@ -53,7 +53,7 @@ def layout(cycle_id=None, **_query):
         (_("Money allocated"), f"{money(total_cost, currency)} ({percent(total_cost / cycle.total_budget)} "
                                + _("of {budget}").format(budget=money(cycle.total_budget, currency)) + ")"),
         (_("Counting rule"), rule),
-        (_("Published"), result.published_at.strftime("%Y-%m-%d %H:%M UTC") if result.published_at else ""),
+        (_("Published"), date_time(result.published_at)),
     ]
     funded_rows = [[r.title, r.district, r.category, money(r.cost, currency), number(r.votes or 0)]
                    for r in funded.itertuples()]

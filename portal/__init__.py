@@ -186,7 +186,7 @@ def _register_routes(server: Flask) -> None:
             get_session().commit()
         return response
 
-    @server.get("/i18n/plotly-locales.js")
+    @server.get("/vendor/plotly-locales.js")
     @route("public")
     def plotly_locales():
         """plotly.js's own texts in the portal's languages; cached for a year under its fingerprinted address."""

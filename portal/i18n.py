@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from flask import Flask, has_request_context, request
-from flask_babel import Babel, format_currency, format_decimal, format_percent, get_locale, gettext, ngettext
+from flask_babel import (
+    Babel,
+    format_currency,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_percent,
+    get_locale,
+    gettext,
+    ngettext,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,6 +24,7 @@ LANG_COOKIE = "lang"
 
 __all__ = [
     "LANGUAGES", "N_", "_", "_l", "gettext", "ngettext", "init_app", "current_language", "money", "number", "percent",
+    "date", "date_time",
 ]
 
 
@@ -74,3 +85,21 @@ def percent(value: float, digits: int = 1) -> str:
     if not has_request_context():
         return f"{value * 100:.{digits}f}%"
     return format_percent(value, format="#,##0" + ("." + "0" * digits if digits else "") + "%")
+
+
+def date(value) -> str:
+    """A date (or the date of a datetime) as the current language writes it (29.11.2026, Nov 29, 2026)."""
+    if value is None:
+        return ""
+    if not has_request_context():
+        return value.strftime("%Y-%m-%d")
+    return format_date(value, format="medium")
+
+
+def date_time(value) -> str:
+    """A moment (UTC in the database) as the current language writes it, to the minute."""
+    if value is None:
+        return ""
+    if not has_request_context():
+        return value.strftime("%Y-%m-%d %H:%M")
+    return format_datetime(value, format="short")

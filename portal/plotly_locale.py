@@ -17,7 +17,7 @@ from flask_babel import force_locale
 
 from portal.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, current_language, gettext
 
-URL = "/i18n/plotly-locales.js"
+URL = "/vendor/plotly-locales.js"
 
 # The texts plotly.js 4 localises (checked against the bundled plotly.min.js), as its English keys.
 PLOTLY_TEXTS = [

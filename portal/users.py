@@ -15,6 +15,12 @@ def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.created_at, User.id)))
 
 
+def role_label(role) -> str:
+    """A role as people read it, in the current language."""
+    value = getattr(role, "value", role)
+    return {"citizen": _("citizen"), "officer": _("officer"), "admin": _("admin")}.get(value, str(value))
+
+
 def change_role(session: Session, actor: User, user_id: int, role: str) -> User:
     """An administrator gives an account another role; signs that account out everywhere."""
     user = session.get(User, user_id)

@@ -9,7 +9,7 @@ from dash.exceptions import PreventUpdate
 
 from portal.charts.results import rules_compared
 from portal.db import get_session
-from portal.i18n import _, _l, money, number, percent
+from portal.i18n import _, _l, date_time, money, number, percent
 from portal.participation import counting, phases
 from portal.participation.components import error_alert, not_found, officer_nav, ok_alert, simple_table
 from portal.participation.cycles import get_cycle, proposal_titles
@@ -64,11 +64,11 @@ def _result_view(session, cycle, result):
               for pid, info in ((pid, result.funded.get(pid, {})) for pid in result.selected)]
     others = [[titles.get(pid, pid), explanation_sentence(exp, cycle.currency)]
               for pid, exp in result.explanation.items() if not exp.get("funded")]
-    status = (_("Published on {date}.").format(date=result.published_at.strftime("%Y-%m-%d %H:%M"))
+    status = (_("Published on {date}.").format(date=date_time(result.published_at))
               if result.published_at else _("Not published yet: review it, then publish."))
     return html.Div([
         html.P([_("Counted {date} with {rule}: {n} ballots.").format(
-            date=result.computed_at.strftime("%Y-%m-%d %H:%M"), rule=result.rule
+            date=date_time(result.computed_at), rule=result.rule
             + (f" + {result.completion}" if result.completion else ""), n=number(result.ballot_count)), " ", status],
             id="count-status"),
         simple_table([_("Funded project"), _("Cost"), _("Votes"), _("Pool")], funded, "count-funded"),

@@ -22,7 +22,7 @@ from flask import request
 from markupsafe import escape
 
 from portal.embeds.kinds import KINDS, Chart, ChartNotFound, build, embed_path, export_path
-from portal.i18n import _
+from portal.i18n import _, date
 from portal.security import callback, is_allowed
 
 COMPONENT = "ShareEmbed"
@@ -191,7 +191,7 @@ def register() -> None:
         code = (f'<iframe src="{escape(src)}" title="{escape(row.title)}" width="100%" height="480" '
                 f'style="border:0" loading="lazy"></iframe>')
         return dbc.Alert([
-            html.Div(_("Frozen on {date}. Embed this copy:").format(date=row.frozen_at.date().isoformat())),
+            html.Div(_("Frozen on {date}. Embed this copy:").format(date=date(row.frozen_at))),
             html.A(src, href=src, target="_blank", rel="noopener", className="d-block frozen-link"),
             html.Code(code, className="d-block small frozen-code"),
         ], color="success", className="mb-0 py-1")
