@@ -7,9 +7,9 @@ from flask_babel import (
     Babel,
     format_currency,
     format_date,
-    format_datetime,
     format_decimal,
     format_percent,
+    format_time,
     get_locale,
     gettext,
     ngettext,
@@ -69,9 +69,10 @@ def current_language() -> str:
 
 def money(amount, currency: str = "EUR", digits: int = 0) -> str:
     """An amount of money formatted for the current language, whole units by default."""
-    fmt = None if digits else "¤#,##0"
     if not has_request_context():
         return f"{amount:,.{digits}f} {currency}"
+    # the language's own pattern (1.234.567 € in German, €1,234,567 in English), without cents unless asked
+    fmt = None if digits else get_locale().currency_formats["standard"].pattern.replace(".00", "")
     return format_currency(amount, currency, format=fmt, currency_digits=digits == 2)
 
 
@@ -84,7 +85,9 @@ def number(value, digits: int = 0) -> str:
 def percent(value: float, digits: int = 1) -> str:
     if not has_request_context():
         return f"{value * 100:.{digits}f}%"
-    return format_percent(value, format="#,##0" + ("." + "0" * digits if digits else "") + "%")
+    # the language's own pattern (12,5 % in German, 12.5% in English) with `digits` decimals
+    pattern = get_locale().percent_formats[None].pattern.split(";")[0]
+    return format_percent(value, format=pattern.replace("#,##0", "#,##0" + ("." + "0" * digits if digits else "")))
 
 
 def date(value) -> str:
@@ -102,4 +105,4 @@ def date_time(value) -> str:
         return ""
     if not has_request_context():
         return value.strftime("%Y-%m-%d %H:%M")
-    return format_datetime(value, format="short")
+    return f"{format_date(value, format='medium')} {format_time(value, format='short')}"

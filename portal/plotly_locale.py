@@ -42,10 +42,11 @@ def locale_module(language: str) -> dict:
     with force_locale(language):
         dictionary = {text: gettext(text) for text in PLOTLY_TEXTS}
     loc = Locale.parse(language)
-    days = loc.days["format"]["wide"]
-    short_days = loc.days["format"]["abbreviated"]
-    months = loc.months["format"]["wide"]
-    short_months = loc.months["format"]["abbreviated"]
+    # stand-alone forms: an axis label says "maaliskuu 2026", not the partitive "maaliskuuta"
+    days = loc.days["stand-alone"]["wide"]
+    short_days = loc.days["stand-alone"]["abbreviated"]
+    months = loc.months["stand-alone"]["wide"]
+    short_months = loc.months["stand-alone"]["abbreviated"]
     sunday_first = [6, 0, 1, 2, 3, 4, 5]  # Babel counts from Monday, plotly (d3) from Sunday
     return {
         "moduleType": "locale", "name": language, "dictionary": dictionary,
