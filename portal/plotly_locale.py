@@ -34,6 +34,10 @@ PLOTLY_TEXTS = [
     N_("close:"), N_("concentration:"), N_("high:"), N_("incoming flow count:"), N_("kde:"), N_("lat:"), N_("lon:"),
     N_("low:"), N_("lower fence:"), N_("max:"), N_("mean:"), N_("median:"), N_("min:"), N_("new text"), N_("open:"),
     N_("outgoing flow count:"), N_("q1:"), N_("q3:"), N_("source:"), N_("target:"), N_("trace"), N_("upper fence:"),
+    N_("Click to enter Plot subtitle"), N_("Image download succeeded"), N_("JSON download succeeded"),
+    N_("Preparing image - this may take a few seconds"), N_("Sorry, there was a problem downloading your JSON file!"),
+    N_("Sorry, there was a problem downloading your image!"), N_("Share chart..."), N_("Share chart"), N_("Share"),
+    N_("Cancel"),
 ]
 
 
@@ -75,4 +79,6 @@ def script_url() -> str:
 
 def graph_config(base: dict | None = None, **extra) -> dict:
     """A `dcc.Graph` config in the visitor's language (plotly.js texts, day and month names)."""
-    return {"displaylogo": False, **(base or {}), **extra, "locale": current_language()}
+    # plotly.js 4 shows a button that uploads the chart to Plotly's cloud unless told not to: the portal's charts
+    # stay on the portal (as in the embeds)
+    return {"displaylogo": False, **(base or {}), **extra, "showSendToCloud": False, "locale": current_language()}

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from portal.datasets.frames import column_types
-from portal.i18n import _, number
+from portal.i18n import N_, _, number
 
 AGGREGATIONS = ("sum", "mean", "median", "min", "max", "count")
 CHART_TYPES = ("bar", "line", "area", "scatter", "box")
@@ -22,7 +22,7 @@ BUCKETS = ("day", "week", "month", "quarter", "year")
 MAX_GROUPS = 400
 MAX_SERIES = 12
 MAX_POINTS = 5_000
-OTHER = "(other)"
+OTHER = N_("(other)")
 _PART = re.compile(
     r"^\s*\{(?P<col>[^{}]+)\}\s*(?P<op>is not blank|is blank|datestartswith|[si]?contains"
     r"|[si]?(?:eq|ne|lt|le|gt|ge)(?=\s)|[si]?(?:!=|<=|>=|=|<|>))\s*(?P<value>.*?)\s*$", re.IGNORECASE)
@@ -225,9 +225,10 @@ def chart_data(frame: pd.DataFrame, request: ChartRequest) -> ChartData:
         top = work.groupby("colour", observed=True)["y"].size().sort_values(ascending=False)
         if len(top) > MAX_SERIES:
             keep = set(top.index[: MAX_SERIES - 1])
-            work["colour"] = work["colour"].where(work["colour"].isin(keep), OTHER)
+            other = _(OTHER)  # the series label people read, in their language
+            work["colour"] = work["colour"].where(work["colour"].isin(keep), other)
             note = _("%(count)s smaller series are shown together as %(other)s",
-                     count=number(len(top) - MAX_SERIES + 1), other=OTHER)
+                     count=number(len(top) - MAX_SERIES + 1), other=other)
     y_label = f"{request.agg}({request.y})" if request.agg != "count" else "count"
     if request.kind == "scatter" and request.agg != "count" and x_type in ("integer", "number", "date") \
             and request.bucket is None:
