@@ -58,11 +58,10 @@ def save_profile(_clicks, name, language):
         return dbc.Alert(str(exc), color="danger")
     session.commit()
     # the account's language is also this browser's choice from now on (the cookie comes first in the selection)
-    response = ctx.response
-    if language in LANGUAGES:
-        response.set_cookie(LANG_COOKIE, language, max_age=365 * 86400, samesite="Lax", httponly=True)
-    else:
-        response.delete_cookie(LANG_COOKIE, samesite="Lax", httponly=True)
+    # (Dash's response adapter has set_cookie only: an expired cookie deletes it)
+    keep = language in LANGUAGES
+    ctx.response.set_cookie(LANG_COOKIE, language if keep else "", max_age=365 * 86400 if keep else 0,
+                            samesite="Lax", httponly=True)
     return dbc.Alert(_("Saved."), color="success", id="account-saved-ok")
 
 

@@ -92,6 +92,12 @@ def test_saving_the_account_language_stores_it_and_sets_the_cookie(client, porta
     assert user_language(portal_db, "profile@example.org") == "nl"
     assert client.get_cookie("lang").value == "nl"
     assert shown_language(client, **{"Accept-Language": "de"}) == "nl"
+    # "as my browser says": no language on the account, the cookie is gone, Accept-Language decides
+    body["state"] = [{**s, "value": {"account-name": "Profile", "account-language": ""}[s["id"]]} for s in dep["state"]]
+    assert post_callback(client, body, token).status_code == 200
+    assert user_language(portal_db, "profile@example.org") is None
+    assert client.get_cookie("lang") is None
+    assert shown_language(client, **{"Accept-Language": "de"}) == "de"
 
 
 @pytest.mark.parametrize(("lang", "amount", "count", "share"), [
