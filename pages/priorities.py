@@ -34,10 +34,11 @@ def layout(year=None, **_query):
                  "how the city's own budget divides its spending between the areas the officers mapped each "
                  "category to. The budget year is the year the funded projects enter (or the nearest earlier year "
                  "the city's budget has)."), className="text-muted"),
-        dbc.Nav([dbc.NavItem(dbc.NavLink(str(y), href=f"/priorities?year={y}", active=y == shown,
-                                         external_link=True)) for y in years],
-                pills=True, className="mb-2", id="priorities-years",
-                **{"aria-label": _("Cycle year")}) if len(years) > 1 else None,
+        # (dbc.Nav takes no aria-label: the html.Nav around it names the list of years)
+        html.Nav(dbc.Nav([dbc.NavItem(dbc.NavLink(str(y), href=f"/priorities?year={y}", active=y == shown,
+                                                  external_link=True)) for y in years],
+                         pills=True, className="mb-2", id="priorities-years"),
+                 **{"aria-label": _("Cycle year")}) if len(years) > 1 else None,
         dcc.Graph(id="priorities-chart", figure=chart.figure, config=graph_config(responsive=True)),
         ShareEmbed("priorities", chart.query, aio_id="priorities-chart", summary=chart.summary),
         html.P(_("Budget year compared: {year}.").format(year=rows["budget_year"].iloc[0]) if len(rows)
