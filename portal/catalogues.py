@@ -76,7 +76,8 @@ def read(path: Path, locale: str | None = None) -> Catalog:
 def write(path: Path, catalog: Catalog) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
-    write_po(buffer, catalog, width=100, sort_output=False, include_previous=False)
+    # file names without line numbers: moving code does not rewrite every catalogue (fewer merge conflicts)
+    write_po(buffer, catalog, width=100, sort_output=False, include_previous=False, include_lineno=False)
     path.write_bytes(buffer.getvalue())
 
 
@@ -85,6 +86,10 @@ def update(new_languages: tuple[str, ...] = ()) -> dict[str, dict[str, int]]:
 
     Returns per language: messages, translated, missing."""
     template = extract()
+    if TEMPLATE.exists():  # same messages as before: keep the date, so an idle run changes no file
+        previous = read(TEMPLATE)
+        if [(m.id, m.context) for m in previous] == [(m.id, m.context) for m in template]:
+            template.creation_date = previous.creation_date
     write(TEMPLATE, template)
     report = {}
     for lang in sorted(set(languages()) | set(new_languages)):
