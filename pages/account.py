@@ -1,14 +1,15 @@
 """My participation: a citizen's own profile and proposals."""
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, dcc, html
+from dash import Input, Output, State, ctx, dcc, html
 
 from portal.accounts import AccountError
 from portal.db import get_session
-from portal.i18n import LANGUAGES, _
+from portal.i18n import LANG_COOKIE, LANGUAGES, _, _l
 from portal.participation.cycles import proposals_by_author
 from portal.participation.proposals import status_label
 from portal.security import callback, register_page
+from portal.users import role_label
 from portal.web import user
 
 
@@ -20,7 +21,7 @@ def layout(**_query):
         dbc.Card(dbc.CardBody([
             html.H2(_("Profile"), className="h5"),
             html.P([html.Strong(_("E-mail address") + ": "), html.Span(me.email, id="account-email")]),
-            html.P([html.Strong(_("Role") + ": "), html.Span(str(me.role), id="account-role")]),
+            html.P([html.Strong(_("Role") + ": "), html.Span(role_label(me.role), id="account-role")]),
             dbc.Label(_("Name shown to others"), html_for="account-name"),
             dbc.Input(id="account-name", value=me.display_name, maxLength=120, className="mb-2"),
             dbc.Label(_("Language"), html_for="account-language"),
@@ -56,8 +57,13 @@ def save_profile(_clicks, name, language):
     except AccountError as exc:
         return dbc.Alert(str(exc), color="danger")
     session.commit()
+    # the account's language is also this browser's choice from now on (the cookie comes first in the selection)
+    # (Dash's response adapter has set_cookie only: an expired cookie deletes it)
+    keep = language in LANGUAGES
+    ctx.response.set_cookie(LANG_COOKIE, language if keep else "", max_age=365 * 86400 if keep else 0,
+                            samesite="Lax", httponly=True)
     return dbc.Alert(_("Saved."), color="success", id="account-saved-ok")
 
 
-register_page(__name__, path="/account", access="citizen", layout=layout, title="My participation",
+register_page(__name__, path="/account", access="citizen", layout=layout, title=_l("My participation"),
               name="My participation")

@@ -5,18 +5,18 @@ from dash import Input, Output, State, html
 
 from portal.accounts import AccountError
 from portal.db import get_session
-from portal.i18n import _
+from portal.i18n import _, _l, date
 from portal.models import Role
 from portal.participation.components import scroll_box
 from portal.security import callback, register_page
-from portal.users import change_role, list_users
+from portal.users import change_role, list_users, role_label
 from portal.web import user
 
 
 def _table():
     rows = [
-        html.Tr([html.Td(u.id), html.Td(u.email), html.Td(u.display_name), html.Td(str(u.role)),
-                 html.Td(u.created_at.strftime("%Y-%m-%d") if u.created_at else "")])
+        html.Tr([html.Td(u.id), html.Td(u.email), html.Td(u.display_name), html.Td(role_label(u.role)),
+                 html.Td(date(u.created_at))])
         for u in list_users(get_session())
     ]
     table = dbc.Table([html.Thead(html.Tr([html.Th(h) for h in ("#", _("E-mail address"), _("Name"), _("Role"),
@@ -35,7 +35,7 @@ def layout(**_query):
                 dbc.Col([dbc.Label(_("Account number"), html_for="role-user-id"),
                          dbc.Input(id="role-user-id", type="number", min=1)], md=3),
                 dbc.Col([dbc.Label(_("Role"), html_for="role-value"),
-                         dbc.Select(id="role-value", options=[{"label": _(r.value), "value": r.value} for r in Role],
+                         dbc.Select(id="role-value", options=[{"label": role_label(r), "value": r.value} for r in Role],
                                     value=Role.CITIZEN.value)], md=3),
                 dbc.Col(dbc.Button(_("Change"), id="role-submit", color="primary", className="mt-4"), md=2),
             ]),
@@ -60,7 +60,8 @@ def submit_role(_clicks, user_id, role):
     except (AccountError, ValueError) as exc:
         return dbc.Alert(str(exc), color="danger"), _table()
     session.commit()
-    return dbc.Alert(_("{email} is now {role}.").format(email=changed.email, role=_(role)), color="success"), _table()
+    message = _("{email} is now {role}.").format(email=changed.email, role=role_label(role))
+    return dbc.Alert(message, color="success"), _table()
 
 
-register_page(__name__, path="/admin/users", access="admin", layout=layout, title="Users", name="Users")
+register_page(__name__, path="/admin/users", access="admin", layout=layout, title=_l("Users"), name="Users")

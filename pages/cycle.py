@@ -4,7 +4,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from portal.db import get_session
-from portal.i18n import _, money, percent
+from portal.i18n import _, _l, date, date_time, money, percent
 from portal.models import BallotType, CyclePhase
 from portal.participation import phases
 from portal.participation.components import cycle_header, definition_list, not_found, simple_table
@@ -67,7 +67,7 @@ def layout(cycle_id=None, **_query):
         cycle = get_cycle(session, cycle_id, user())
     except NotFound as exc:
         return not_found(exc.message)
-    schedule = [[phases.label(d.phase), d.starts_on.isoformat(), d.ends_on.isoformat(),
+    schedule = [[phases.label(d.phase), date(d.starts_on), date(d.ends_on),
                  _("now") if d.phase == cycle.phase else ""] for d in cycle.phase_dates]
     rules = rules_menu()
     rule = rules.get(cycle.rule, cycle.rule)
@@ -85,7 +85,7 @@ def layout(cycle_id=None, **_query):
     if cycle.min_age:
         who += " " + _("aged {n} or more").format(n=cycle.min_age)
     shortlist = shortlist_settings(cycle)
-    history = [[e.at.strftime("%Y-%m-%d %H:%M") if e.at else "", phases.label((e.before or {}).get("phase", "draft")),
+    history = [[date_time(e.at), phases.label((e.before or {}).get("phase", "draft")),
                 phases.label((e.after or {}).get("phase", "draft"))] for e in phases.history(session, cycle.id)]
     return html.Div([
         cycle_header(cycle, str(cycle.year)),
@@ -130,4 +130,4 @@ def layout(cycle_id=None, **_query):
 
 
 register_page(__name__, path="/cycle/<cycle_id>", path_template="/cycle/<cycle_id>", layout=layout,
-              title="Participation cycle", name="Participation cycle")
+              title=_l("Participation cycle"), name="Participation cycle")

@@ -4,7 +4,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from portal.db import get_session
-from portal.i18n import _, money
+from portal.i18n import _, _l, money
 from portal.participation.components import phase_badge
 from portal.participation.cycles import list_cycles
 from portal.security import register_page
@@ -30,4 +30,4 @@ def layout(**_query):
     ])
 
 
-register_page(__name__, path="/cycles", layout=layout, title="Participate", name="Participate")
+register_page(__name__, path="/cycles", layout=layout, title=_l("Participate"), name="Participate")

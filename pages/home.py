@@ -5,7 +5,7 @@ from dash import dcc, html
 
 from portal.budget.queries import latest_year, totals
 from portal.db import get_session
-from portal.i18n import _, money
+from portal.i18n import _, _l, money
 from portal.participation.cycles import current_cycle, proposal_count
 from portal.security import register_page
 from portal.web import city
@@ -50,4 +50,4 @@ def _card(title, value, card_id, href=None):
     return dbc.Card(dbc.CardBody(body), id=card_id)
 
 
-register_page(__name__, path="/", layout=layout, title="Home", name="Home")
+register_page(__name__, path="/", layout=layout, title=_l("Home"), name="Home")

@@ -4,7 +4,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from portal.forms import csrf_input, error_alert, field, hidden
-from portal.i18n import _
+from portal.i18n import _, _l
 from portal.security import register_page
 
 
@@ -25,4 +25,4 @@ def layout(error=None, next="/", **_query):  # noqa: A002 - the query parameter 
     ], md=6, lg=4))
 
 
-register_page(__name__, path="/login", layout=layout, title="Log in", name="Log in")
+register_page(__name__, path="/login", layout=layout, title=_l("Log in"), name="Log in")

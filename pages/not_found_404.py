@@ -3,7 +3,7 @@
 import dash_bootstrap_components as dbc
 from dash import html
 
-from portal.i18n import _
+from portal.i18n import _, _l
 from portal.security import register_page
 
 
@@ -13,4 +13,4 @@ def layout(**_query):
                       dbc.Button(_("Home"), href="/", color="primary")], color="secondary")
 
 
-register_page(__name__, path="/404", layout=layout, title="Not found", name="Not found")
+register_page(__name__, path="/404", layout=layout, title=_l("Not found"), name="Not found")

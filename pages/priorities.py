@@ -6,8 +6,9 @@ from dash import dcc, html
 
 from portal.embeds.component import ShareEmbed, named_graph
 from portal.embeds.kinds import ChartNotFound, build
-from portal.i18n import _, money, percent
+from portal.i18n import _, _l, money, percent
 from portal.participation.components import simple_table
+from portal.plotly_locale import graph_config
 from portal.security import register_page
 from portal.web import city
 
@@ -33,12 +34,13 @@ def layout(year=None, **_query):
                  "how the city's own budget divides its spending between the areas the officers mapped each "
                  "category to. The budget year is the year the funded projects enter (or the nearest earlier year "
                  "the city's budget has)."), className="text-muted"),
+        # (dbc.Nav takes no aria-label: the html.Nav around it names the list of years)
         html.Nav(dbc.Nav([dbc.NavItem(dbc.NavLink(str(y), href=f"/priorities?year={y}", active=y == shown,
                                                   external_link=True)) for y in years],
                          pills=True, className="mb-2", id="priorities-years"),
                  **{"aria-label": _("Cycle year")}) if len(years) > 1 else None,
-        named_graph(dcc.Graph(id="priorities-chart", figure=chart.figure,
-                              config={"displaylogo": False, "responsive": True}), "priorities", "priorities-chart"),
+        named_graph(dcc.Graph(id="priorities-chart", figure=chart.figure, config=graph_config(responsive=True)),
+                    "priorities", "priorities-chart"),
         ShareEmbed("priorities", chart.query, aio_id="priorities-chart", summary=chart.summary),
         html.P(_("Budget year compared: {year}.").format(year=rows["budget_year"].iloc[0]) if len(rows)
                and rows["budget_year"].iloc[0] == rows["budget_year"].iloc[0] else "", className="small"),
@@ -47,5 +49,5 @@ def layout(year=None, **_query):
     ], id="priorities-page")
 
 
-register_page(__name__, path="/priorities", layout=layout, title="Priorities against spending",
+register_page(__name__, path="/priorities", layout=layout, title=_l("Priorities against spending"),
               name="Priorities against spending")

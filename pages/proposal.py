@@ -7,7 +7,7 @@ from dash.exceptions import PreventUpdate
 from portal.db import get_session
 from portal.feedback import delivery as deliveries
 from portal.forms import csrf_input
-from portal.i18n import LANGUAGES, _, current_language, money, ngettext, number
+from portal.i18n import LANGUAGES, _, _l, current_language, date, money, ngettext, number
 from portal.models import Cycle, Proposal, ProposalStatus
 from portal.participation import phases
 from portal.participation.comments import add_comment, list_comments
@@ -42,7 +42,7 @@ def _comments(session, proposal_id, me):
     officer = is_officer(me)
     items = []
     for c in list_comments(session, proposal_id, me):
-        when = c.at.strftime("%Y-%m-%d") if c.at else ""
+        when = date(c.at)
         if c.body is None:
             body = [html.Em(_("Hidden by the officers: {reason}").format(reason=c.hidden_reason))]
             if c.hidden_body:
@@ -102,7 +102,7 @@ def _delivery(session, proposal, cycle):
         html.Dl([x for term, value in facts for x in (html.Dt(term, className="col-sm-4"),
                                                        html.Dd(value, className="col-sm-8"))],
                 className="row small", id="delivery-facts"),
-        html.Ul([html.Li([html.Strong(u.at.strftime("%Y-%m-%d") if u.at else ""), " · ",
+        html.Ul([html.Li([html.Strong(date(u.at)), " · ",
                           deliveries.status_label(u.status), f" · {u.progress} % · ", author,
                           html.Div(u.note, className="pre-wrap") if u.note else None],
                          className="list-group-item small") for u, author in updates],
@@ -380,4 +380,4 @@ def post_comment(clicks, body, proposal_id):
 
 
 register_page(__name__, path="/proposal/<proposal_id>", path_template="/proposal/<proposal_id>", layout=layout,
-              title="Proposal", name="Proposal")
+              title=_l("Proposal"), name="Proposal")

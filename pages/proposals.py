@@ -5,7 +5,7 @@ from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from portal.db import get_session
-from portal.i18n import _, current_language, money, ngettext, number
+from portal.i18n import _, _l, current_language, money, ngettext, number
 from portal.models import CyclePhase, ProposalStatus
 from portal.participation.components import cycle_header, not_found, proposal_link, simple_table, status_badge
 from portal.participation.cycles import get_cycle, shortlist_settings
@@ -110,4 +110,4 @@ def filter_proposals(text, category, district, status, sort, cycle_id):
 
 
 register_page(__name__, path="/proposals/<cycle_id>", path_template="/proposals/<cycle_id>", layout=layout,
-              title="Proposals", name="Proposals")
+              title=_l("Proposals"), name="Proposals")

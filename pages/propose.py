@@ -5,7 +5,7 @@ from dash import Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from portal.db import get_session
-from portal.i18n import _, money
+from portal.i18n import _, _l, money
 from portal.participation import phases
 from portal.participation.components import cycle_header, error_alert, not_found, ok_alert
 from portal.participation.cycles import get_cycle
@@ -117,4 +117,4 @@ def save_proposal(submit_clicks, draft_clicks, cycle_id, edit_id, title, descrip
 
 
 register_page(__name__, path="/propose/<cycle_id>", path_template="/propose/<cycle_id>", access="citizen",
-              layout=layout, title="Propose a project", name="Propose a project")
+              layout=layout, title=_l("Propose a project"), name="Propose a project")

@@ -4,7 +4,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from portal.forms import csrf_input, error_alert, field, hidden
-from portal.i18n import _
+from portal.i18n import _, _l
 from portal.security import register_page
 
 
@@ -57,4 +57,4 @@ def layout(error=None, email="", next="", sent=None, token=None, **_query):  # n
     ], md=6, lg=4))
 
 
-register_page(__name__, path="/register", layout=layout, title="Register", name="Register")
+register_page(__name__, path="/register", layout=layout, title=_l("Register"), name="Register")

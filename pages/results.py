@@ -9,7 +9,7 @@ from portal.db import get_session
 from portal.embeds.component import ShareEmbed, named_graph
 from portal.embeds.kinds import build
 from portal.feedback import delivery
-from portal.i18n import _, current_language, money, number, percent
+from portal.i18n import _, _l, current_language, date_time, money, number, percent
 from portal.participation import phases
 from portal.participation.components import (
     cycle_header,
@@ -25,6 +25,7 @@ from portal.participation.engine import completions_menu, rules_menu
 from portal.participation.errors import NotFound, ParticipationError
 from portal.participation.results import check_receipt, results_view
 from portal.participation.translations import localised_titles, titles_in
+from portal.plotly_locale import graph_config
 from portal.security import callback, register_page
 from portal.web import user
 
@@ -61,7 +62,7 @@ def layout(cycle_id=None, **_query):
         (_("Money allocated"), f"{money(total_cost, currency)} ({percent(total_cost / cycle.total_budget)} "
                                + _("of {budget}").format(budget=money(cycle.total_budget, currency)) + ")"),
         (_("Counting rule"), rule),
-        (_("Published"), result.published_at.strftime("%Y-%m-%d %H:%M UTC") if result.published_at else ""),
+        (_("Published"), date_time(result.published_at)),
     ]
     names = _names(session, view.projects)
     funded_rows = [[names(r.id, r.title), r.district, r.category, money(r.cost, currency), number(r.votes or 0)]
@@ -144,7 +145,7 @@ def _chart(kind: str, graph_id: str, cycle_id: int, args: dict | None = None) ->
     """A chart of the results from the chart registry (the same figure its embed and exports show)."""
     chart = build(kind, args or {"cycle": cycle_id})
     return html.Div([
-        named_graph(dcc.Graph(id=graph_id, figure=chart.figure, config={"displaylogo": False, "responsive": True}),
+        named_graph(dcc.Graph(id=graph_id, figure=chart.figure, config=graph_config(responsive=True)),
                     kind, graph_id),
         ShareEmbed(kind, chart.query, aio_id=graph_id, summary=chart.summary),
     ])
@@ -203,4 +204,4 @@ def verify_receipt(clicks, receipt, cycle_id):
 
 
 register_page(__name__, path="/results/<cycle_id>", path_template="/results/<cycle_id>", layout=layout,
-              title="Results", name="Results")
+              title=_l("Results"), name="Results")

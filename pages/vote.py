@@ -11,7 +11,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, clientside_callb
 from dash.exceptions import PreventUpdate
 
 from portal.db import get_session
-from portal.i18n import _, current_language, money
+from portal.i18n import _, _l, current_language, date_time, money
 from portal.models import BallotType
 from portal.participation import eligibility, phases
 from portal.participation.ballots import ballot_definition, cast_ballot, live_ballot, project_titles
@@ -180,7 +180,7 @@ def layout(cycle_id=None, **_query):
     if previous is not None:
         notice = dbc.Alert([
             html.P(_("You voted on {date}. Your receipt code: {code}.").format(
-                date=previous.created_at.strftime("%Y-%m-%d %H:%M"), code=previous.receipt_code), className="mb-1"),
+                date=date_time(previous.created_at), code=previous.receipt_code), className="mb-1"),
             html.P(_("You may change your ballot until voting closes; the new one replaces the old."),
                    className="mb-0"),
         ], color="info", id="ballot-previous")
@@ -288,4 +288,4 @@ def submit_ballot(clicks, cycle_id, approved, points, ranking):
 
 
 register_page(__name__, path="/vote/<cycle_id>", path_template="/vote/<cycle_id>", layout=layout,
-              title="Vote", name="Vote")
+              title=_l("Vote"), name="Vote")

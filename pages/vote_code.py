@@ -5,7 +5,7 @@ from dash import Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from portal.db import get_session
-from portal.i18n import _
+from portal.i18n import _, _l
 from portal.participation.codes import redeem
 from portal.participation.components import error_alert, ok_alert
 from portal.participation.errors import ParticipationError
@@ -50,4 +50,4 @@ def use_code(clicks, code):
                     "vote-code-ok"), f"/vote/{cycle.id}"
 
 
-register_page(__name__, path="/vote-code", layout=layout, title="Vote with a code", name="Vote with a code")
+register_page(__name__, path="/vote-code", layout=layout, title=_l("Vote with a code"), name="Vote with a code")

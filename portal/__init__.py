@@ -77,6 +77,7 @@ def create_app(config: Config | None = None) -> Dash:
         pages_folder=str(PAGES),
         assets_folder=str(ASSETS),
         external_stylesheets=[f"/vendor/bootstrap.min.css?v={_bootstrap_fingerprint()}"],
+        external_scripts=[_plotly_locales_url(server)],
         title=f"{city.name} · Open budget",
         update_title=None,
         suppress_callback_exceptions=True,
@@ -130,6 +131,13 @@ def _bootstrap_fingerprint() -> str:
     from portal.serving import file_fingerprint
 
     return file_fingerprint(_bootstrap_css())
+
+
+def _plotly_locales_url(server: Flask) -> str:
+    from portal.plotly_locale import script_url
+
+    with server.app_context():
+        return script_url()
 
 
 def _layout_factory(city):
@@ -190,6 +198,17 @@ def _register_routes(server: Flask) -> None:
         if current_user.is_authenticated and current_user.language != code:
             current_user.language = code
             get_session().commit()
+        return response
+
+    @server.get("/vendor/plotly-locales.js")
+    @route("public")
+    def plotly_locales():
+        """plotly.js's own texts in the portal's languages; cached for a year under its fingerprinted address."""
+        from portal.plotly_locale import script
+
+        response = Response(script()[0], mimetype="text/javascript")
+        response.cache_control.public = True
+        response.cache_control.max_age = 365 * 86400
         return response
 
     @server.get("/healthz")

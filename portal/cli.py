@@ -89,6 +89,16 @@ def register_commands(server: Flask) -> None:
         rows = sum(t["rows"] for t in manifest["tables"].values())
         click.echo(f"restored {rows} rows and {len(manifest['files'])} files from {path}")
 
+    @server.cli.command("i18n-update")
+    @click.option("--add", "new_languages", multiple=True, help="Start a catalogue for a new language (e.g. fr).")
+    def i18n_update(new_languages: tuple[str, ...]) -> None:
+        """Extract messages.pot from the code and update every language's messages.po (compiled at start)."""
+        from portal import catalogues
+
+        report = catalogues.update(new_languages)
+        for lang, counts in report.items():
+            click.echo(f"{lang}: {counts['translated']}/{counts['messages']} translated, {counts['missing']} missing")
+
     @server.cli.command("set-role")
     @click.argument("email")
     @click.argument("role", type=click.Choice([r.value for r in Role]))

@@ -22,6 +22,8 @@ from flask import Flask, abort, g, jsonify, redirect, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
+from portal.i18n import _l
+
 log = logging.getLogger(__name__)
 
 ACCESS_ATTR = "_portal_access"
@@ -133,6 +135,10 @@ def register_page(module: str, *, path: str, access: Access | str = Access.PUBLI
             return refusal(access, path)
         return layout(**query)
 
+    title = kwargs.get("title")
+    if title is not None and not callable(title) and not isinstance(title, str):
+        # a lazy (translatable) title: Dash calls a function for each request, in the visitor's language
+        kwargs["title"] = lambda **_path: str(title)
     dash.register_page(module, path=path, layout=guarded_layout, **kwargs)
 
 
@@ -221,8 +227,6 @@ def install(server: Flask, dash_app: dash.Dash, *, production: bool, embed_origi
             return jsonify(error="csrf", message=exc.description), 400
         return exc.description, 400
 
-    from portal.i18n import _l
-
     for status, message in ((401, _l("Please log in.")), (403, _l("You do not have access to this.")),
                             (413, _l("The upload is too large.")),
                             (429, _l("Too many requests. Please wait a little and try again."))):
@@ -239,7 +243,7 @@ def install(server: Flask, dash_app: dash.Dash, *, production: bool, embed_origi
         if not is_disconnect(exc):
             raise exc
         log.warning("database unavailable: %s", exc.__class__.__name__)
-        message = "The service is briefly unavailable. Please try again in a moment."
+        message = str(_l("The service is briefly unavailable. Please try again in a moment."))
         response = (jsonify(error=503, message=message), 503) if _wants_json() else (message, 503)
         return response[0], response[1], {"Retry-After": "2"}
 

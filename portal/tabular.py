@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from portal.budget.report import ImportReport, spreadsheet_rows
+from portal.i18n import gettext
 
 SEPARATORS = [",", ";", "\t", "|"]
 ENCODINGS = ["utf-8", "cp1252", "latin-1"]
@@ -75,28 +76,30 @@ def read_csv_text(data: bytes, report: ImportReport, *, name: str, encoding: str
                   separator: str = "auto", skip_rows: int = 0) -> pd.DataFrame | None:
     """Parse a CSV file into a frame of strings; None (with errors in the report) when it cannot be read."""
     if not data or not data.strip():
-        report.error("the file is empty", file=name)
+        report.error(gettext("the file is empty"), file=name)
         return None
     try:
         text, used = decode(data, encoding)
     except (UnicodeDecodeError, LookupError) as exc:
-        report.error(f"cannot be read as {encoding}: {exc}", file=name)
+        report.error(gettext("cannot be read as %(encoding)s: %(error)s", encoding=encoding, error=exc), file=name)
         return None
     if "\x00" in text[:10_000]:
-        report.error("this is not a text (CSV) file", file=name)
+        report.error(gettext("this is not a text (CSV) file"), file=name)
         return None
     sep = sniff_separator(text, separator)
-    report.info(f"read as {used}, separator {_sep_name(sep)}", file=name)
+    report.info(gettext("read as %(encoding)s, separator %(separator)s", encoding=used, separator=_sep_name(sep)),
+                file=name)
     head_lines = text[:200_000].splitlines()
     header_line = head_lines[skip_rows] if len(head_lines) > skip_rows else ""
     header = next(csv.reader([header_line], delimiter=sep), [])
     header = [h.strip() for h in header]
     if not any(header):
-        report.error("the file has no header row", file=name)
+        report.error(gettext("the file has no header row"), file=name)
         return None
     duplicates = sorted({h for h in header if h and header.count(h) > 1})
     if duplicates:
-        report.error("the header names a column more than once: " + ", ".join(duplicates), file=name)
+        report.error(gettext("the header names a column more than once: %(columns)s", columns=", ".join(duplicates)),
+                     file=name)
         return None
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
@@ -105,16 +108,17 @@ def read_csv_text(data: bytes, report: ImportReport, *, name: str, encoding: str
         bad = _ragged_rows(text, sep, skip_rows, len(header))
         if bad:
             rows, counts = zip(*bad, strict=True)
-            report.error(f"rows have a different number of fields than the header ({len(header)})", file=name,
-                         rows=rows, values=[f"{c} fields" for c in counts], count=len(bad))
+            report.error(gettext("rows have a different number of fields than the header (%(count)s)",
+                                 count=len(header)), file=name, rows=rows,
+                         values=[gettext("%(count)s fields", count=c) for c in counts], count=len(bad))
         else:
-            report.error(f"cannot be parsed as CSV: {exc}", file=name)
+            report.error(gettext("cannot be parsed as CSV: %(error)s", error=exc), file=name)
         return None
     frame.columns = [str(c).strip() for c in frame.columns]
     short = frame.iloc[:, -1].isna()  # a short row lacks its last fields
     if short.any():
         positions = np.flatnonzero(short.to_numpy())
-        report.error(f"rows have fewer fields than the header ({len(header)})", file=name,
+        report.error(gettext("rows have fewer fields than the header (%(count)s)", count=len(header)), file=name,
                      rows=spreadsheet_rows(positions[:5], skip_rows), count=len(positions))
         return None
     unnamed = [c for c in frame.columns if c.startswith("Unnamed: ")]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import dash_bootstrap_components as dbc
 from dash import html, page_container
@@ -35,13 +35,27 @@ def nav_links() -> list:
     ]
 
 
+def _current_page() -> str:
+    """The page being shown: the shell is fetched by Dash's renderer (/_dash-layout), so its Referer names it."""
+    if not request:
+        return "/"
+    if not request.path.startswith("/_dash"):
+        return request.full_path.rstrip("?")
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc and referrer.netloc != request.host:
+        return "/"
+    return (referrer.path or "/") + (f"?{referrer.query}" if referrer.query else "")
+
+
 def language_menu() -> dbc.DropdownMenu:
-    here = request.path if request else "/"
+    """The language switcher; its links come back to the page shown (kept up to date in the browser as the
+    visitor moves between pages, see register_clientside)."""
+    here = _current_page()
     current = current_language()
     return dbc.DropdownMenu(
         [
-            dbc.DropdownMenuItem(html.Span(name, lang=code), href=f"/lang/{code}?next={quote(here)}",
-                                 external_link=True, active=code == current)
+            dbc.DropdownMenuItem(html.Span(name, lang=code), href=f"/lang/{code}?next={quote(here, safe='/')}",
+                                 external_link=True, active=code == current, id={"type": "lang-link", "code": code})
             for code, name in LANGUAGES.items()
         ],
         label=LANGUAGES.get(current, current), nav=True, in_navbar=True, align_end=True,
@@ -138,8 +152,18 @@ def page_title(text: str) -> html.H1:
 
 def register_clientside(app) -> None:
     """Browser-only behaviour of the shell (no server round trip, so no access rule needed)."""
-    from dash import Input, Output, State
+    from dash import ALL, Input, Output, State
 
+    app.clientside_callback(
+        """function(pathname, search, hrefs) {
+            var next = encodeURIComponent((pathname || "/") + (search || ""));
+            return (hrefs || []).map(function (href) { return href.split("?")[0] + "?next=" + next; });
+        }""",
+        Output({"type": "lang-link", "code": ALL}, "href"),
+        Input("_pages_location", "pathname"),
+        Input("_pages_location", "search"),
+        State({"type": "lang-link", "code": ALL}, "href"),
+    )
     app.clientside_callback(
         "function(n, open) { return n ? !open : open; }",
         Output("navbar-collapse", "is_open"),

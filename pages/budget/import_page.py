@@ -13,7 +13,7 @@ from portal.budget import explorer, importer
 from portal.budget.report import ImportRejected, ImportReport
 from portal.datasets.upload import MAX_BYTES, UploadError, decode_upload
 from portal.db import get_session
-from portal.i18n import _, money
+from portal.i18n import _, _l, money
 from portal.import_ui import report_list, totals_table
 from portal.security import callback, register_page
 from portal.web import city, user
@@ -153,5 +153,5 @@ def confirm(set_progress, clicks, contents, names, mapping, sha):
                       dcc.Link(_("See the budget"), href="/budget")], color="success", id="bi-imported")
 
 
-register_page(__name__, path="/budget/import", access="officer", layout=layout, title="Import a budget",
+register_page(__name__, path="/budget/import", access="officer", layout=layout, title=_l("Import a budget"),
               name="Import a budget")

@@ -11,6 +11,7 @@ from portal.budget.explorer import View
 from portal.db import get_session
 from portal.embeds.component import ShareEmbed, named_graph
 from portal.i18n import _, current_language, money, percent
+from portal.plotly_locale import graph_config
 from portal.security import is_allowed
 from portal.web import city
 
@@ -208,14 +209,14 @@ def layout(**query):
         controls(c, view),
         html.Div(headline(c, result), id=ids.headline, className="fs-5 mb-1", role="status"),
         html.Div(breadcrumb(result), id=ids.crumbs),
-        named_graph(dcc.Loading(dcc.Graph(id=ids.treemap, figure=result.figure, config=GRAPH_CONFIG,
+        named_graph(dcc.Loading(dcc.Graph(id=ids.treemap, figure=result.figure, config=graph_config(GRAPH_CONFIG),
                                           className="budget-treemap"), delay_show=400), "budget-treemap"),
         ShareEmbed("budget-treemap", view.query()),
         dbc.Row([
-            dbc.Col(named_graph(dcc.Graph(id=ids.years, figure=presenter.years_figure(c, view), config=GRAPH_CONFIG),
-                                "budget-years"), md=6),
+            dbc.Col(named_graph(dcc.Graph(id=ids.years, figure=presenter.years_figure(c, view),
+                                          config=graph_config(GRAPH_CONFIG)), "budget-years"), md=6),
             dbc.Col(named_graph(dcc.Graph(id=ids.compare, figure=presenter.compare_figure(c, view),
-                                          config=GRAPH_CONFIG), "budget-compare"), md=6),
+                                          config=graph_config(GRAPH_CONFIG)), "budget-compare"), md=6),
         ], className="mt-3"),
         dbc.Row([  # the controls in a row of their own: a graph's column must hold the graph alone to size it
             dbc.Col(ShareEmbed("budget-years", view.query()), md=6),
@@ -223,7 +224,7 @@ def layout(**query):
         ]),
         html.H2(_("By {district}").format(district=c.city.district_label), className="h4 mt-4"),
         html.P(map_caption(c, mapped, view), id=ids.map_caption, className="text-muted small"),
-        named_graph(dcc.Graph(id=ids.map, figure=mapped.figure, config={**GRAPH_CONFIG, "scrollZoom": True}),
+        named_graph(dcc.Graph(id=ids.map, figure=mapped.figure, config=graph_config(GRAPH_CONFIG, scrollZoom=True)),
                     "budget-map"),
         ShareEmbed("budget-map", view.query()),
         html.P([_("How the votes compare with the city's spending: "),

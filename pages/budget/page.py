@@ -2,7 +2,8 @@
 
 from pages.budget import callbacks
 from pages.budget.layout import layout
+from portal.i18n import _l
 from portal.security import register_page
 
 callbacks.register()
-register_page(__name__, path="/budget", layout=layout, title="Budget", name="Budget")
+register_page(__name__, path="/budget", layout=layout, title=_l("Budget"), name="Budget")

@@ -5,7 +5,7 @@ from dash import dcc, html
 
 from portal.datasets import presenter
 from portal.db import get_session
-from portal.i18n import _, number
+from portal.i18n import _, _l, number
 from portal.security import is_allowed, register_page
 from portal.web import city
 
@@ -52,4 +52,4 @@ def layout(**_query):
     ])
 
 
-register_page(__name__, path="/data", layout=layout, title="Open data", name="Open data")
+register_page(__name__, path="/data", layout=layout, title=_l("Open data"), name="Open data")

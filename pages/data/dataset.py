@@ -12,7 +12,8 @@ from dash.exceptions import PreventUpdate
 from portal.datasets import catalogue, frames, presenter, query
 from portal.db import get_session
 from portal.embeds.component import ShareEmbed, named_graph
-from portal.i18n import _, current_language, number
+from portal.i18n import _, _l, current_language, number
+from portal.plotly_locale import graph_config
 from portal.security import callback, register_page
 from portal.web import city
 
@@ -126,15 +127,15 @@ def layout(slug=None, **params):
                                                           for b in query.BUCKETS],
                                   value=state.bucket, placeholder=_("automatic"))], md=2),
         ], className="g-2 mb-2", id="ds-builder"),
-        named_graph(dcc.Loading(dcc.Graph(id=ids.chart, figure=result.figure, config=GRAPH_CONFIG), delay_show=400),
-                    "dataset-chart"),
+        named_graph(dcc.Loading(dcc.Graph(id=ids.chart, figure=result.figure, config=graph_config(GRAPH_CONFIG)),
+                                delay_show=400), "dataset-chart"),
         html.P(result.error or result.note or "", id=ids.note, className="small text-muted", role="status"),
         ShareEmbed("dataset-chart", share_query(info.slug, state.query())),
         html.Div([
             html.H2(_("Map"), className="h4"),
             html.P(result.map_note or "", id=ids.map_note, className="small text-muted"),
             named_graph(dcc.Graph(id=ids.map, figure=result.map_figure or {},
-                                  config={**GRAPH_CONFIG, "scrollZoom": True}), "dataset-map"),
+                                  config=graph_config(GRAPH_CONFIG, scrollZoom=True)), "dataset-map"),
             ShareEmbed("dataset-map", share_query(info.slug, state.query())),
         ], id=ids.map_box, style={} if result.map_figure else {"display": "none"}),
         html.H2(_("Rows"), className="h4 mt-3"),
@@ -237,5 +238,5 @@ clientside_callback(
     Input(ids.state, "data"),
 )
 
-register_page(__name__, path="/data/<slug>", path_template="/data/<slug>", layout=layout, title="Dataset",
+register_page(__name__, path="/data/<slug>", path_template="/data/<slug>", layout=layout, title=_l("Dataset"),
               name="Dataset")

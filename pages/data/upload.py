@@ -11,7 +11,7 @@ from dash.exceptions import PreventUpdate
 from portal.budget.report import ImportRejected
 from portal.datasets import upload
 from portal.db import get_session
-from portal.i18n import _, number
+from portal.i18n import _, _l, number
 from portal.import_ui import report_list
 from portal.security import callback, register_page
 from portal.web import city, user
@@ -149,5 +149,5 @@ def confirm(clicks, contents, filename, name, slug, description, licence, source
                      id="dsu-published")
 
 
-register_page(__name__, path="/data-upload", access="officer", layout=layout, title="Publish a dataset",
+register_page(__name__, path="/data-upload", access="officer", layout=layout, title=_l("Publish a dataset"),
               name="Publish a dataset")

@@ -7,7 +7,7 @@ from dash import Input, Output, State, html
 from dash.exceptions import PreventUpdate
 
 from portal.db import get_session
-from portal.i18n import _
+from portal.i18n import _, _l
 from portal.participation.audit_log import as_row, events
 from portal.participation.components import simple_table
 from portal.security import callback, register_page
@@ -60,4 +60,4 @@ def filter_log(clicks, action, actor, target):
     return _table((action or "").strip() or None, (actor or "").strip() or None, (target or "").strip() or None)
 
 
-register_page(__name__, path="/officer/audit", access="officer", layout=layout, title="Audit log", name="Audit log")
+register_page(__name__, path="/officer/audit", access="officer", layout=layout, title=_l("Audit log"), name="Audit log")

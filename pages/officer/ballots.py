@@ -7,7 +7,7 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from portal.db import get_session
-from portal.i18n import _, number
+from portal.i18n import _, _l, number
 from portal.participation import codes, paper, phases
 from portal.participation.components import error_alert, not_found, officer_nav, ok_alert, simple_table
 from portal.participation.cycles import get_cycle
@@ -149,4 +149,5 @@ def import_paper(contents, filename, cycle_id):
 
 
 register_page(__name__, path="/officer/ballots/<cycle_id>", path_template="/officer/ballots/<cycle_id>",
-              access="officer", layout=layout, title="Voting codes and paper ballots", name="Voting codes and paper")
+              access="officer", layout=layout, title=_l("Voting codes and paper ballots"),
+              name="Voting codes and paper")

@@ -5,7 +5,7 @@ from dash import Input, Output, State, html
 from dash.exceptions import PreventUpdate
 
 from portal.db import get_session
-from portal.i18n import _, money
+from portal.i18n import _, _l, money
 from portal.participation.components import error_alert, ok_alert, phase_badge, simple_table
 from portal.participation.cycles import list_cycles
 from portal.participation.eligibility import set_residency
@@ -76,5 +76,5 @@ def save_resident(clicks, email, verified, birth_year, district):
     return ok_alert(_("Saved for {email}.").format(email=account.email), "resident-ok")
 
 
-register_page(__name__, path="/officer", access="officer", layout=layout, title="Officer console",
+register_page(__name__, path="/officer", access="officer", layout=layout, title=_l("Officer console"),
               name="Officer console")

@@ -9,12 +9,13 @@ from dash.exceptions import PreventUpdate
 
 from portal.charts.results import rules_compared
 from portal.db import get_session
-from portal.i18n import _, money, number, percent
+from portal.i18n import _, _l, date_time, money, number, percent
 from portal.participation import counting, phases
 from portal.participation.components import error_alert, not_found, officer_nav, ok_alert, simple_table
 from portal.participation.cycles import get_cycle, proposal_titles
 from portal.participation.errors import InvalidInput, NotFound, ParticipationError
 from portal.participation.results import explanation_sentence, pool_label
+from portal.plotly_locale import graph_config
 from portal.security import callback, register_page
 from portal.web import user
 
@@ -46,7 +47,7 @@ def _practice_view(practice, currency):
         html.Div(dcc.Graph(figure=rules_compared(pd.DataFrame(frame), title=_("Rules side by side"),
                                                  share_label=_("Budget used"),
                                                  voters_label=_("Voters with a funded project")),
-                           config={"displaylogo": False, "responsive": True}, id="practice-chart"),
+                           config=graph_config(responsive=True), id="practice-chart"),
                  role="figure", **{"aria-label": _("Rules side by side"), "aria-describedby": "practice-table"}),
         html.Details([html.Summary(_("Which projects each rule funds")),
                       simple_table([_("Project"), _("Cost"), *[r.name for r in practice.runs]], matrix,
@@ -65,11 +66,11 @@ def _result_view(session, cycle, result):
               for pid, info in ((pid, result.funded.get(pid, {})) for pid in result.selected)]
     others = [[titles.get(pid, pid), explanation_sentence(exp, cycle.currency)]
               for pid, exp in result.explanation.items() if not exp.get("funded")]
-    status = (_("Published on {date}.").format(date=result.published_at.strftime("%Y-%m-%d %H:%M"))
+    status = (_("Published on {date}.").format(date=date_time(result.published_at))
               if result.published_at else _("Not published yet: review it, then publish."))
     return html.Div([
         html.P([_("Counted {date} with {rule}: {n} ballots.").format(
-            date=result.computed_at.strftime("%Y-%m-%d %H:%M"), rule=result.rule
+            date=date_time(result.computed_at), rule=result.rule
             + (f" + {result.completion}" if result.completion else ""), n=number(result.ballot_count)), " ", status],
             id="count-status"),
         simple_table([_("Funded project"), _("Cost"), _("Votes"), _("Pool")], funded, "count-funded"),
@@ -226,4 +227,4 @@ def publish(clicks, cycle_id, result_id):
 
 
 register_page(__name__, path="/officer/count/<cycle_id>", path_template="/officer/count/<cycle_id>",
-              access="officer", layout=layout, title="Count and publish", name="Count and publish")
+              access="officer", layout=layout, title=_l("Count and publish"), name="Count and publish")

@@ -5,7 +5,7 @@ from dash import Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from portal.db import get_session
-from portal.i18n import _
+from portal.i18n import _, _l, date_time
 from portal.models import BallotType
 from portal.participation import phases
 from portal.participation.components import error_alert, not_found, officer_nav, ok_alert, phase_badge, simple_table
@@ -152,7 +152,7 @@ def _form(values, areas=None):
 
 def _phase_panel(session, cycle):
     options = [{"label": phases.label(p), "value": p.value} for p in phases.next_phases(cycle)]
-    history = [[e.at.strftime("%Y-%m-%d %H:%M") if e.at else "", e.actor_email or "",
+    history = [[date_time(e.at), e.actor_email or "",
                 phases.label((e.before or {}).get("phase", "draft")), phases.label((e.after or {}).get("phase")),
                 (e.after or {}).get("note", "")] for e in phases.history(session, cycle.id)]
     return dbc.Card(dbc.CardBody([
@@ -251,4 +251,4 @@ def change_phase(clicks, cycle_id, target, note):
 
 
 register_page(__name__, path="/officer/cycle/<cycle_id>", path_template="/officer/cycle/<cycle_id>",
-              access="officer", layout=layout, title="Cycle settings", name="Cycle settings")
+              access="officer", layout=layout, title=_l("Cycle settings"), name="Cycle settings")

@@ -6,7 +6,7 @@ from dash.exceptions import PreventUpdate
 
 from portal.db import get_session
 from portal.feedback import delivery
-from portal.i18n import _, money
+from portal.i18n import _, _l, date, money
 from portal.models import DeliveryStatus
 from portal.participation.components import error_alert, not_found, officer_nav, ok_alert, simple_table
 from portal.participation.cycles import get_cycle
@@ -21,7 +21,7 @@ def _table(session, cycle):
              f"{r.delivery.progress} %", money(r.delivery.funded_amount, cycle.currency),
              money(r.delivery.spent or 0, cycle.currency),
              money(r.actual, cycle.currency) if r.actual is not None else "–",
-             r.delivery.updated_at.strftime("%Y-%m-%d") if r.delivery.updated_at else ""] for r in rows]
+             date(r.delivery.updated_at)] for r in rows]
     return simple_table([_("Project"), _("Status"), _("Progress"), _("Funded"), _("Spent (reported)"),
                          _("Spent (city accounts)"), _("Updated")], body, "delivery-officer-table")
 
@@ -102,4 +102,4 @@ def save_update(clicks, cycle_id, proposal_id, status, progress, spent, note):
 
 
 register_page(__name__, path="/officer/delivery/<cycle_id>", path_template="/officer/delivery/<cycle_id>",
-              access="officer", layout=layout, title="Delivery", name="Delivery")
+              access="officer", layout=layout, title=_l("Delivery"), name="Delivery")

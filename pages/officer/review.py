@@ -7,7 +7,7 @@ from dash.exceptions import PreventUpdate
 
 from portal.db import get_session
 from portal.forms import csrf_input
-from portal.i18n import _, money
+from portal.i18n import _, _l, money
 from portal.models import Proposal, ProposalStatus
 from portal.participation import phases, review
 from portal.participation.comments import reported_comments
@@ -203,4 +203,4 @@ def decide(accept, save_cost, reject, merge, cycle_id, proposal_id, cost, notes,
 
 
 register_page(__name__, path="/officer/review/<cycle_id>", path_template="/officer/review/<cycle_id>",
-              access="officer", layout=layout, title="Review proposals", name="Review proposals")
+              access="officer", layout=layout, title=_l("Review proposals"), name="Review proposals")

@@ -19,6 +19,7 @@ import pandas as pd
 from portal.budget.mapping import Mapping, MappingError, read_generic
 from portal.budget.report import ImportReport
 from portal.budget.schema import FN_CODES, FN_NAMES, LEVELS, PB_PROJECT, TEXT_FIELDS
+from portal.i18n import gettext
 
 EXPORT_COLUMNS = ["fiscal_year", "phase", "statement", "direction", *TEXT_FIELDS, "amount", "currency", PB_PROJECT]
 
@@ -120,20 +121,20 @@ def read_package(files: list[tuple[str, bytes]], report: ImportReport, *, distri
     """A datapackage.json and its CSV resources (among `files`) -> budget lines."""
     descriptors = [(n, d) for n, d in files if n.lower().endswith(".json")]
     if len(descriptors) != 1:
-        report.error("give exactly one datapackage.json")
+        report.error(gettext("give exactly one datapackage.json"))
         return None
     name, raw = descriptors[0]
     try:
         package = json.loads(raw.decode("utf-8-sig"))
     except (ValueError, UnicodeDecodeError) as exc:
-        report.error(f"not valid JSON: {exc}", file=name)
+        report.error(gettext("not valid JSON: %(error)s", error=exc), file=name)
         return None
     if not isinstance(package, dict):
-        report.error("a descriptor is a JSON object", file=name)
+        report.error(gettext("a descriptor is a JSON object"), file=name)
         return None
     missing = [k for k in ("resources", "model") if not package.get(k)]
     if missing:
-        report.error("a Fiscal Data Package descriptor needs " + " and ".join(missing), file=name)
+        report.error(gettext("a Fiscal Data Package descriptor needs %(keys)s", keys=" and ".join(missing)), file=name)
         return None
     try:
         mapping_raw = mapping_from_model(package["model"], currency)
@@ -148,15 +149,17 @@ def read_package(files: list[tuple[str, bytes]], report: ImportReport, *, distri
         paths = resource.get("path")
         for rel in paths if isinstance(paths, list) else [paths]:
             if not isinstance(rel, str):
-                report.error("a resource without a path (inline data is not supported)", file=name)
+                report.error(gettext("a resource without a path (inline data is not supported)"), file=name)
                 continue
             if "://" in rel:
-                report.error(f"resource {rel} is on the web: download it and give it beside the descriptor",
+                report.error(gettext("resource %(path)s is on the web: download it and give it beside the descriptor",
+                                     path=rel),
                              file=name)
                 continue
             data = by_name.get(PurePosixPath(rel).name)
             if data is None:
-                report.error(f"resource {rel} is missing: give it together with the descriptor", file=name)
+                report.error(gettext("resource %(path)s is missing: give it together with the descriptor", path=rel),
+                             file=name)
                 continue
             raw_mapping = dict(mapping_raw)
             amount_field = _schema_field(resource, _amount_sources(package["model"]))
@@ -170,7 +173,7 @@ def read_package(files: list[tuple[str, bytes]], report: ImportReport, *, distri
             try:
                 mapping = Mapping.from_json(raw_mapping)
             except MappingError as exc:
-                report.error(f"the model cannot be read: {exc}", file=name)
+                report.error(gettext("the model cannot be read: %(error)s", error=exc), file=name)
                 return None
             lines = read_generic(data, PurePosixPath(rel).name, mapping, report, districts=districts,
                                  currency=currency)
@@ -178,7 +181,7 @@ def read_package(files: list[tuple[str, bytes]], report: ImportReport, *, distri
                 frames.append(lines)
     if not report.ok or not frames:
         if report.ok:
-            report.error("the descriptor names no CSV resource", file=name)
+            report.error(gettext("the descriptor names no CSV resource"), file=name)
         return None
     return pd.concat(frames, ignore_index=True)
 

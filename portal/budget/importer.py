@@ -23,6 +23,7 @@ from portal.budget.mapping import Mapping, MappingError, read_generic
 from portal.budget.report import ImportRejected, ImportReport
 from portal.budget.schema import totals_preview
 from portal.city import CityProfile
+from portal.i18n import gettext
 from portal.models import BudgetImport
 
 MAX_FILES = 20
@@ -82,15 +83,15 @@ def prepare(files: list[tuple[str, bytes]], city: CityProfile, *, mapping_text: 
     plan = ImportPlan(city=city.slug, adapter="", source_name=names, sha256=fingerprint(files, mapping_text),
                       report=report)
     if not files:
-        report.error("no file given")
+        report.error(gettext("no file given"))
         return plan
     if len(files) > MAX_FILES:
-        report.error(f"at most {MAX_FILES} files at once")
+        report.error(gettext("at most %(count)s files at once", count=MAX_FILES))
         return plan
     try:
         mapping = Mapping.from_json(mapping_text)
     except MappingError as exc:
-        report.error(f"mapping: {exc}")
+        report.error(gettext("mapping: %(error)s", error=exc))
         return plan
     districts = dict(city.districts)
     descriptors = [(n, d) for n, d in files if n.lower().endswith(".json")]
@@ -107,7 +108,7 @@ def prepare(files: list[tuple[str, bytes]], city: CityProfile, *, mapping_text: 
         plan.adapter = "generic"
         plan.lines = _read_each(files, mapping, report, districts, city.currency)
     if plan.lines is not None and plan.lines.empty:
-        report.error("the files hold no budget lines (every amount is empty or zero)")
+        report.error(gettext("the files hold no budget lines (every amount is empty or zero)"))
     if not report.ok:
         plan.lines = None
         return plan
@@ -125,8 +126,9 @@ def _read_each(files, mapping, report, districts, currency) -> pd.DataFrame | No
             continue
         for key in store.slices_of(lines):
             if key in owner:
-                report.error(f"{owner[key]} and {name} both hold {key[0]} {key[1]} {key[2]}: an import replaces "
-                             "a whole year, phase and statement, so give each in one file")
+                report.error(gettext("%(first)s and %(second)s both hold %(year)s %(phase)s %(statement)s: an import "
+                                     "replaces a whole year, phase and statement, so give each in one file",
+                                     first=owner[key], second=name, year=key[0], phase=key[1], statement=key[2]))
             owner[key] = name
         frames.append(lines)
     if not report.ok or not frames:
@@ -153,7 +155,7 @@ def apply(session: Session, plan: ImportPlan, *, user=None, expected_sha256: str
         raise ImportRejected(plan.report)
     if expected_sha256 is not None and expected_sha256 != plan.sha256:
         report = ImportReport()
-        report.error("the files differ from the ones previewed: preview them again")
+        report.error(gettext("the files differ from the ones previewed: preview them again"))
         raise ImportRejected(report)
     slices = store.slices_of(plan.lines)
     current = store.current_imports(session, plan.city, slices)

@@ -39,6 +39,7 @@ import pandas as pd
 
 from portal.budget.report import ImportReport, spreadsheet_rows
 from portal.budget.schema import LINE_COLUMNS, check_lines
+from portal.i18n import gettext, number, percent
 from portal.tabular import read_csv_text
 
 NAME = "koeln"
@@ -122,14 +123,15 @@ def read(files: list[tuple[str, bytes]], report: ImportReport, *, districts: dic
         line_col = _line_column(frame)
         kind = classify(list(frame.columns), frame[line_col] if line_col else None)
         if kind is None:
-            report.error("not one of Köln's NKF budget files (unknown columns: "
-                         + ", ".join(frame.columns) + ")", file=name)
+            report.error(gettext("not one of Köln's NKF budget files (unknown columns: %(columns)s)",
+                                 columns=", ".join(frame.columns)), file=name)
             continue
         if kind == "bezirke_einzeldarstellung":
             statements.append((name, frame))
             continue
         if kind in frames:
-            report.error(f"two files of the same kind ({kind}): {frames[kind][0]} and {name}", file=name)
+            report.error(gettext("two files of the same kind (%(kind)s): %(first)s and %(second)s", kind=kind,
+                                 first=frames[kind][0], second=name), file=name)
             continue
         frames[kind] = (name, frame)
     if not report.ok:
@@ -137,13 +139,13 @@ def read(files: list[tuple[str, bytes]], report: ImportReport, *, districts: dic
     _pick_district_statement(frames, statements, report)
     for kind in ("ergebnisplan_produktbereiche", "finanzplan_produktbereiche"):
         if kind in frames:
-            report.info("aggregates of the Teilpläne: not imported (they would count every euro twice)",
+            report.info(gettext("aggregates of the Teilpläne: not imported (they would count every euro twice)"),
                         file=frames[kind][0])
     if "bezirke_produktgruppen" in frames and "teilergebnisplan" not in frames:
-        report.error("the district file breaks down the Teilergebnisplan: import it together with "
-                     "teilergebnisplan.csv", file=frames["bezirke_produktgruppen"][0])
+        report.error(gettext("the district file breaks down the Teilergebnisplan: import it together with "
+                             "teilergebnisplan.csv"), file=frames["bezirke_produktgruppen"][0])
     if "teilergebnisplan" not in frames and "teilfinanzplan" not in frames:
-        report.error("no Teilergebnisplan or Teilfinanzplan among the files: nothing to import")
+        report.error(gettext("no Teilergebnisplan or Teilfinanzplan among the files: nothing to import"))
     if not report.ok:
         return None
     parts = []
@@ -197,8 +199,8 @@ def _pick_district_statement(frames, statements, report: ImportReport) -> None:
         if chosen is None and (wanted is None or years == wanted):
             chosen = (name, frame)
         else:
-            report.info("per-district statement not used: its years are not those of the district split "
-                        "(another budget version)", file=name)
+            report.info(gettext("per-district statement not used: its years are not those of the district split "
+                                "(another budget version)"), file=name)
     if chosen is not None:
         frames["bezirke_einzeldarstellung"] = chosen
 
@@ -210,13 +212,13 @@ def _long_lines(frame: pd.DataFrame, name: str, report: ImportReport, *, stateme
     needed = ["Produktbereich", "Produktbereichsbezeichnung", "Teilplan", "Teilplanbezeichnung", line_col]
     missing = [c for c in needed if c not in frame.columns]
     if missing:
-        report.error("missing columns " + ", ".join(str(c) for c in missing), file=name)
+        report.error(gettext("missing columns %(columns)s", columns=", ".join(str(c) for c in missing)), file=name)
         return None
     parsed = frame[line_col].str.extract(_LINE)
     parsed.columns = ["econ_code", "kind", "econ_name"]
     unparsed = parsed["econ_code"].isna()
     if unparsed.any():
-        report.error("not an NKF line ('NN - name' or 'NN = subtotal')", file=name, column=line_col,
+        report.error(gettext("not an NKF line ('NN - name' or 'NN = subtotal')"), file=name, column=line_col,
                      rows=spreadsheet_rows(np.flatnonzero(unparsed)[:5]), values=frame.loc[unparsed, line_col],
                      count=int(unparsed.sum()))
         return None
@@ -224,12 +226,12 @@ def _long_lines(frame: pd.DataFrame, name: str, report: ImportReport, *, stateme
     ignored = parsed["econ_code"].isin(skipped) & ~subtotal
     unknown = ~subtotal & ~ignored & ~parsed["econ_code"].isin(revenue | expenditure)
     if unknown.any():
-        report.error("NKF line number not known for this statement", file=name, column=line_col,
+        report.error(gettext("NKF line number not known for this statement"), file=name, column=line_col,
                      rows=spreadsheet_rows(np.flatnonzero(unknown)[:5]), values=frame.loc[unknown, line_col],
                      count=int(unknown.sum()))
         return None
-    report.info(f"{int(subtotal.sum())} subtotal rows dropped; {int(ignored.sum())} rows not imported: "
-                f"{skipped_reason}", file=name)
+    report.info(gettext("%(subtotals)s subtotal rows dropped; %(ignored)s rows not imported: %(reason)s",
+                        subtotals=int(subtotal.sum()), ignored=int(ignored.sum()), reason=skipped_reason), file=name)
     keep = ~subtotal & ~ignored
     year_cols = [c for c in frame.columns if _YEAR.match(c)]
     base = pd.concat([frame.loc[keep, needed[:4]], parsed.loc[keep, ["econ_code", "econ_name"]]], axis=1)
@@ -256,7 +258,7 @@ def _melt_years(base: pd.DataFrame, amounts: pd.DataFrame, name: str, report: Im
         values = pd.to_numeric(amounts[col].str.replace(".", "", regex=False).str.strip(), errors="coerce")
         bad = values.isna() & amounts[col].str.strip().ne("")
         if bad.any():
-            report.error("not a whole number of euros", file=name, column=col,
+            report.error(gettext("not a whole number of euros"), file=name, column=col,
                          rows=base.loc[bad, "row"].head(5), values=amounts.loc[bad, col], count=int(bad.sum()))
             return None
         part = base.copy()
@@ -279,7 +281,7 @@ def _district_frame(frame: pd.DataFrame, name: str, report: ImportReport, distri
     code = district.map(lambda d: known.get(int(d)) if d.isdigit() else None)
     unknown = keep & code.isna()
     if unknown.any():
-        report.error("unknown Stadtbezirk number", file=name, column="Bezirk",
+        report.error(gettext("unknown Stadtbezirk number"), file=name, column="Bezirk",
                      rows=spreadsheet_rows(np.flatnonzero(unknown)[:5]), values=district[unknown],
                      count=int(unknown.sum()))
         return None
@@ -310,7 +312,7 @@ def _split_by_district(operating: pd.DataFrame, frames, report: ImportReport,
     unknown = parts.merge(operating[key].drop_duplicates(), on=key, how="left", indicator=True)
     orphan = unknown["_merge"].eq("left_only")
     if orphan.any():
-        report.error("district lines for a Teilplan line the Teilergebnisplan does not have", file=name,
+        report.error(gettext("district lines for a Teilplan line the Teilergebnisplan does not have"), file=name,
                      values=(unknown.loc[orphan, "fn2_code"] + " line " + unknown.loc[orphan, "econ_code"] + " "
                              + unknown.loc[orphan, "fiscal_year"].astype(str)).head(20),
                      count=int(orphan.sum()))
@@ -331,8 +333,8 @@ def _split_by_district(operating: pd.DataFrame, frames, report: ImportReport,
         {"approved": "Plan ", "executed": "Ergebnis "}) + district_lines["fiscal_year"].astype(str)
     out = pd.concat([city[city["amount_cents"] != 0], district_lines], ignore_index=True)
     share = district_lines["amount_cents"].abs().sum() / max(1, operating["amount_cents"].abs().sum())
-    report.info(f"{len(district_lines)} operating lines assigned to a Stadtbezirk "
-                f"({share:.1%} of the operating volume); the rest stays city-wide", file=name)
+    report.info(gettext("%(count)s operating lines assigned to a Stadtbezirk (%(share)s of the operating volume); "
+                        "the rest stays city-wide", count=len(district_lines), share=percent(share)), file=name)
     return out.drop(columns=["row"], errors="ignore")
 
 
@@ -351,8 +353,8 @@ def _reconcile(parts: pd.DataFrame, reference, report: ImportReport, districts) 
     too_big = both["residue"].abs() > ROUNDING_TOLERANCE * 100
     if too_big.any():
         worst = both.loc[too_big].sort_values("residue", key=abs, ascending=False).head(5)
-        report.error("the per-district statement does not match the per-Teilplan district file beyond rounding: "
-                     "are both from the same budget?", file=name,
+        report.error(gettext("the per-district statement does not match the per-Teilplan district file beyond "
+                             "rounding: are both from the same budget?"), file=name,
                      values=[f"Bezirk {r.district_code} line {r.econ_code} {r.phase} {r.fiscal_year}: "
                              f"{r.residue / 100:+,.0f} EUR" for r in worst.itertuples()],
                      count=int(too_big.sum()))
@@ -368,11 +370,11 @@ def _reconcile(parts: pd.DataFrame, reference, report: ImportReport, districts) 
     for r in target[placed].itertuples():
         parts.loc[int(r.index), "amount_cents"] += int(r.residue)
     if (~placed).any():
-        report.warning("district statement amounts with no matching district line were left out", file=name,
+        report.warning(gettext("district statement amounts with no matching district line were left out"), file=name,
                        count=int((~placed).sum()))
-    report.info(f"{int(placed.sum())} district lines adjusted by the files' rounding residue "
-                f"(at most {residue['residue'].abs().max() / 100:.0f} EUR each) to match the district statement",
-                file=name)
+    report.info(gettext("%(count)s district lines adjusted by the files' rounding residue (at most %(amount)s EUR "
+                        "each) to match the district statement", count=int(placed.sum()),
+                        amount=number(residue["residue"].abs().max() / 100)), file=name)
     return parts
 
 
@@ -402,8 +404,9 @@ def _check_city_totals(lines: pd.DataFrame, reference, report: ImportReport, che
             diff = int(lines.loc[mask, "amount_cents"].sum()) / 100 - expected
             worst = max(worst, abs(diff))
             if abs(diff) > teilplaene / 2:
-                report.warning(f"{col}: the Teilpläne's lines {members[0]}-{members[-1]} sum to "
-                               f"{expected + diff:,.0f} EUR, the city's line {code} says {expected:,} EUR: the "
-                               "city's files disagree (the Teilplan figures are imported)", file=name)
-    report.info(f"city totals checked against the city's own Gesamtplan (largest rounding difference within "
-                f"rounding: {worst if worst <= teilplaene / 2 else 0:,.0f} EUR)", file=name)
+                report.warning(gettext("%(column)s: the Teilpläne's lines %(first)s-%(last)s sum to %(sum)s EUR, the "
+                                       "city's line %(code)s says %(expected)s EUR: the city's files disagree (the "
+                                       "Teilplan figures are imported)", column=col, first=members[0], last=members[-1],
+                                       sum=number(expected + diff), code=code, expected=number(expected)), file=name)
+    report.info(gettext("city totals checked against the city's own Gesamtplan (largest rounding difference within "
+                        "rounding: %(amount)s EUR)", amount=number(worst if worst <= teilplaene / 2 else 0)), file=name)

@@ -32,6 +32,7 @@ import pandas as pd
 
 from portal.budget.report import ImportReport
 from portal.budget.schema import FIELDS, FN_CODES, LINE_COLUMNS, TEXT_FIELDS, check_lines
+from portal.i18n import gettext
 from portal.tabular import on_uniques, parse_numbers, read_csv_text, sniff_separator, to_cents
 
 REQUIRED = ["fiscal_year", "phase", "direction", "fn1_code", "amount"]
@@ -197,12 +198,14 @@ def read_generic(data: bytes, name: str, mapping: Mapping, report: ImportReport,
     rows = pd.Series(np.arange(len(frame)) + 2 + mapping.skip_rows, index=frame.index)
     for column, pattern in mapping.skip:
         if column not in frame.columns:
-            report.error(f"the mapping skips rows by column {column!r}, which is not in the file "
-                         f"(columns: {', '.join(frame.columns)})", file=name)
+            report.error(gettext("the mapping skips rows by column %(column)s, which is not in the file "
+                                 "(columns: %(columns)s)",
+                                 column=repr(column), columns=", ".join(frame.columns)), file=name)
             return None
         drop = on_uniques(frame[column], lambda v, p=pattern: v.str.contains(p)).astype(bool)
         if drop.any():
-            report.info(f"{int(drop.sum())} rows skipped (pattern {pattern.pattern!r})", file=name, column=column)
+            report.info(gettext("%(count)s rows skipped (pattern %(pattern)s)", count=int(drop.sum()),
+                                pattern=repr(pattern.pattern)), file=name, column=column)
         frame, rows = frame[~drop], rows[~drop]
     specs = dict(mapping.fields)
     for f in FIELDS:  # the portal's own format needs no mapping: same-named columns are taken as they are
@@ -220,12 +223,12 @@ def read_generic(data: bytes, name: str, mapping: Mapping, report: ImportReport,
     columns = ", ".join(str(c) for c in frame.columns if not str(c).startswith("__"))
     missing = [f for f in REQUIRED if f not in specs and not (f == "direction" and mapping.direction_from_sign)]
     if missing:
-        report.error("no column for " + ", ".join(missing) + f": name them in the mapping (the file's columns: "
-                     f"{columns})", file=name)
+        report.error(gettext("no column for %(fields)s: name them in the mapping (the file's columns: %(columns)s)",
+                             fields=", ".join(missing), columns=columns), file=name)
     absent = sorted({s.column for s in specs.values() if s.column and s.column not in frame.columns})
     if absent:
-        report.error("the mapping names columns that are not in the file: " + ", ".join(absent)
-                     + f" (the file's columns: {columns})", file=name)
+        report.error(gettext("the mapping names columns that are not in the file: %(absent)s (the file's columns: "
+                             "%(columns)s)", absent=", ".join(absent), columns=columns), file=name)
     if missing or absent:
         return None
     out = pd.DataFrame(index=frame.index)
@@ -237,13 +240,13 @@ def read_generic(data: bytes, name: str, mapping: Mapping, report: ImportReport,
                       index=out.index).astype("float64")
     bad_year = years.isna() | (years % 1 != 0) | ~years.between(1900, 2200)
     if bad_year.any():
-        report.error("the fiscal year must be a whole number such as 2024", file=name,
+        report.error(gettext("the fiscal year must be a whole number such as 2024"), file=name,
                      column=_source(specs["fiscal_year"], "fiscal_year"), rows=rows[bad_year].head(5),
                      values=out.loc[bad_year, "fiscal_year"].head(20), count=int(bad_year.sum()))
     sep = sniff_separator(data[:20000].decode("latin-1"), mapping.separator)
     parsed = parse_numbers(out["amount"], mapping.decimal, sep)
     if parsed.invalid.any():
-        report.error("not a number", file=name, column=_source(specs["amount"], "amount"),
+        report.error(gettext("not a number"), file=name, column=_source(specs["amount"], "amount"),
                      rows=rows[parsed.invalid].head(5), values=out.loc[parsed.invalid, "amount"].head(20),
                      count=int(parsed.invalid.sum()))
     if len(report.errors) > errors_before:
@@ -258,7 +261,7 @@ def read_generic(data: bytes, name: str, mapping: Mapping, report: ImportReport,
         negative = lines["amount_cents"] < 0
         lines["direction"] = pd.Categorical(np.where(negative, "revenue", "expenditure"))
         lines["amount_cents"] = lines["amount_cents"].abs()
-        report.info("direction taken from the sign: negative amounts are revenue", file=name)
+        report.info(gettext("direction taken from the sign: negative amounts are revenue"), file=name)
     elif mapping.revenue_sign == "negative":
         revenue = lines["direction"].eq("revenue")
         lines.loc[revenue, "amount_cents"] = -lines.loc[revenue, "amount_cents"]
@@ -266,8 +269,8 @@ def read_generic(data: bytes, name: str, mapping: Mapping, report: ImportReport,
         revenue = lines["direction"].eq("revenue")
         neg_share = (lines.loc[revenue, "amount_cents"] < 0).mean() if revenue.any() else 0
         if neg_share > 0.5:
-            report.warning("most revenue amounts are negative: if the file stores revenue as negative numbers, "
-                           "set \"revenue_sign\": \"negative\" in the mapping", file=name)
+            report.warning(gettext("most revenue amounts are negative: if the file stores revenue as negative numbers, "
+                                   "set \"revenue_sign\": \"negative\" in the mapping"), file=name)
     keep = ~parsed.empty
     if mapping.drop_zero:
         keep &= lines["amount_cents"].ne(0)
@@ -317,12 +320,12 @@ def _melt(frame, rows, specs, mapping: Mapping, report: ImportReport, name: str)
                 columns[col] = {k: mapping.amount_maps.get(k, {}).get(v, v) for k, v in m.groupdict().items()}
     for item in mapping.amount_list:
         if item["column"] not in frame.columns:
-            report.error(f"amount column {item['column']!r} is not in the file", file=name)
+            report.error(gettext("amount column %(column)s is not in the file", column=repr(item["column"])), file=name)
             return None, None, None
         columns[item["column"]] = {k: v for k, v in item.items() if k != "column"}
     if not columns:
-        report.error("no column matches the amount columns of the mapping (the file's columns: "
-                     + ", ".join(frame.columns) + ")", file=name)
+        report.error(gettext("no column matches the amount columns of the mapping (the file's columns: %(columns)s)",
+                             columns=", ".join(frame.columns)), file=name)
         return None, None, None
     parts, part_rows = [], []
     for col, fixed in columns.items():

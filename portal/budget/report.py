@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from portal.i18n import gettext
+
 MAX_EXAMPLES = 5
 
 
@@ -29,15 +31,18 @@ class Problem:
         if self.file:
             parts.append(self.file)
         if self.column:
-            parts.append(f"column {self.column!r}")
+            parts.append(gettext("column %(name)s", name=repr(self.column)))
         where = ", ".join(parts)
         out = f"{where}: {self.message}" if where else self.message
         if self.count:
             shown = ", ".join(str(r) for r in self.rows)
-            more = f" and {self.count - len(self.rows)} more" if self.count > len(self.rows) else ""
-            out += f" ({self.count} rows: {shown}{more})"
+            if self.count > len(self.rows):
+                out += " " + gettext("(%(count)s rows: %(rows)s and %(more)s more)", count=self.count, rows=shown,
+                                     more=self.count - len(self.rows))
+            else:
+                out += " " + gettext("(%(count)s rows: %(rows)s)", count=self.count, rows=shown)
         if self.values:
-            out += "; first values: " + ", ".join(repr(v) for v in self.values)
+            out += "; " + gettext("first values: %(values)s", values=", ".join(repr(v) for v in self.values))
         return out
 
     def as_dict(self) -> dict[str, Any]:
@@ -94,7 +99,7 @@ class ImportRejected(ValueError):
 
     def __init__(self, report: ImportReport):
         self.report = report
-        super().__init__(report.text() or "the import was rejected")
+        super().__init__(report.text() or gettext("the import was rejected"))
 
 
 def _distinct(values: list[str]) -> list[str]:

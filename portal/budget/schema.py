@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from portal.budget.report import ImportReport, spreadsheet_rows
+from portal.i18n import gettext
 from portal.models import Direction, Phase, Statement
 from portal.tabular import on_uniques
 
@@ -60,32 +61,36 @@ def check_lines(frame: pd.DataFrame, report: ImportReport, *, name: str, distric
             report.error(message, file=name, column=column, rows=rows[mask].head(5), values=vals,
                          count=int(mask.sum()))
 
-    flag(~frame["phase"].isin(PHASES), "phase", "phase must be one of " + ", ".join(PHASES))
-    flag(~frame["statement"].isin(STATEMENTS), "statement", "statement must be one of " + ", ".join(STATEMENTS))
-    flag(~frame["direction"].isin(DIRECTIONS), "direction", "direction must be revenue or expenditure")
+    flag(~frame["phase"].isin(PHASES), "phase", gettext("phase must be one of %(choices)s", choices=", ".join(PHASES)))
+    flag(~frame["statement"].isin(STATEMENTS), "statement",
+         gettext("statement must be one of %(choices)s", choices=", ".join(STATEMENTS)))
+    flag(~frame["direction"].isin(DIRECTIONS), "direction", gettext("direction must be revenue or expenditure"))
     flag(~on_uniques(frame["currency"], lambda v: v.str.match(_CURRENCY)).astype(bool), "currency",
-         "currency must be a three-letter ISO 4217 code such as EUR")
-    flag(frame["fn1_code"].eq(""), "fn1_code", "every line needs a functional classification (fn1_code)")
+         gettext("currency must be a three-letter ISO 4217 code such as EUR"))
+    flag(frame["fn1_code"].eq(""), "fn1_code",
+         gettext("every line needs a functional classification (fn1_code)"))
     for i in range(1, LEVELS):
         gap = frame[FN_CODES[i - 1]].eq("") & frame[FN_CODES[i]].ne("")
-        flag(gap, FN_CODES[i], f"a level-{i + 1} code without a level-{i} code (a gap in the hierarchy)")
+        flag(gap, FN_CODES[i], gettext("a level-%(level)s code without a level-%(parent)s code (a gap in "
+                                       "the hierarchy)", level=i + 1, parent=i))
     for col in FN_CODES:
         flag(on_uniques(frame[col], lambda v: v.str.contains("/", regex=False)).astype(bool), col,
-             "codes may not contain '/'")
+             gettext("codes may not contain '/'"))
     flag(on_uniques(frame[PB_PROJECT], lambda v: ~v.astype(str).str.fullmatch(r"[0-9]{0,12}")).astype(bool),
-         PB_PROJECT, "pb_project is the number of a participatory-budgeting project (digits only)")
+         PB_PROJECT, gettext("pb_project is the number of a participatory-budgeting project (digits only)"))
     if districts:
         known = _match_districts(frame["district_code"], districts)
         unknown = frame["district_code"].ne("").to_numpy() & known.isna().to_numpy()
-        flag(pd.Series(unknown, index=frame.index), "district_code", "unknown district (the city's districts are "
-             + ", ".join(sorted(districts, key=_natural)) + ")")
+        flag(pd.Series(unknown, index=frame.index), "district_code",
+             gettext("unknown district (the city's districts are %(districts)s)",
+                     districts=", ".join(sorted(districts, key=_natural))))
         codes = np.where(known.isna(), frame["district_code"].astype(object), known.astype(object))
         frame["district_code"] = pd.Categorical(codes)
         names = pd.Series(codes, index=frame.index).map(districts)
         frame["district_name"] = pd.Categorical(np.where(names.isna(), frame["district_name"].astype(object),
                                                          names.astype(object)))
     else:
-        flag(frame["district_code"].ne(""), "district_code", "this city has no districts in its profile")
+        flag(frame["district_code"].ne(""), "district_code", gettext("this city has no districts in its profile"))
     for code_col, name_col in [*zip(FN_CODES, FN_NAMES, strict=True), ("econ_code", "econ_name"),
                                ("admin_code", "admin_name")]:
         missing = (frame[name_col].eq("") & frame[code_col].ne("")).to_numpy()
@@ -97,12 +102,12 @@ def check_lines(frame: pd.DataFrame, report: ImportReport, *, name: str, distric
         prefix = _prefix_rows(frame)
         if prefix.any():
             if subtotals == "drop":
-                report.info("lines whose classification has deeper lines below it were dropped as subtotals",
+                report.info(gettext("lines whose classification has deeper lines below it were dropped as subtotals"),
                             file=name, rows=rows[prefix].head(5), count=int(prefix.sum()))
                 frame = frame[~prefix]
             else:
-                flag(prefix, "fn1_code", "these lines have deeper lines below them: subtotals? (drop them, "
-                     "give them a deeper code, or set \"subtotals\": \"drop\" in the mapping)",
+                flag(prefix, "fn1_code", gettext("these lines have deeper lines below them: subtotals? (drop them, "
+                                          "give them a deeper code, or set \"subtotals\": \"drop\" in the mapping)"),
                      values=frame[FN_CODES].apply(lambda r: "/".join(v for v in r if v), axis=1))
     return frame
 
@@ -133,7 +138,8 @@ def _warn_inconsistent_names(frame, code_col, name_col, report, name) -> None:
     names = frame.groupby(["statement", code_col], observed=True, sort=False)[name_col].nunique()
     codes = [str(code) for (_, code), n in names.items() if n > 1 and code != ""]
     if codes:
-        report.warning(f"{len(codes)} codes have more than one name; the explorer shows one of them",
+        report.warning(gettext("%(count)s codes have more than one name; the explorer shows one of them",
+                               count=len(codes)),
                        file=name, column=name_col, values=codes[:5])
 
 

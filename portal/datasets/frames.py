@@ -18,10 +18,20 @@ from sqlalchemy.orm import Session
 from portal.budget.report import ImportReport, spreadsheet_rows
 from portal.city import DATA
 from portal.datasets.catalogue import DatasetInfo
+from portal.i18n import gettext
 from portal.models import DatasetFile
 from portal.tabular import parse_numbers, read_csv_text
 
 TYPES = ("integer", "number", "date", "string")
+
+
+def _lost_values(kind: str) -> str:
+    """What the import report says when values of a column do not fit its type, in the reader's language."""
+    if kind == "integer":
+        return gettext("values that are not a whole number are left empty")
+    if kind == "date":
+        return gettext("values that are not a date are left empty")
+    return gettext("values that are not a number are left empty")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?$")
 _DE_DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$")
 _LEADING_ZERO = re.compile(r"^[-+]?0\d")
@@ -91,7 +101,8 @@ def read_typed(data: bytes, name: str, report: ImportReport, *, overrides: dict[
         lost = typed[col].isna().to_numpy() & frame[col].astype(str).str.strip().ne("").to_numpy()
         if lost.any():
             positions = lost.nonzero()[0]
-            report.warning(f"values that are not a {kind} are left empty", file=name, column=col,
+            report.warning(_lost_values(kind),
+                           file=name, column=col,
                            rows=spreadsheet_rows(positions[:5]), values=frame[col].iloc[positions[:20]],
                            count=int(lost.sum()))
     typed.attrs["types"] = types

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from portal.datasets.frames import column_types
+from portal.i18n import N_, _, number
 
 AGGREGATIONS = ("sum", "mean", "median", "min", "max", "count")
 CHART_TYPES = ("bar", "line", "area", "scatter", "box")
@@ -21,7 +22,7 @@ BUCKETS = ("day", "week", "month", "quarter", "year")
 MAX_GROUPS = 400
 MAX_SERIES = 12
 MAX_POINTS = 5_000
-OTHER = "(other)"
+OTHER = N_("(other)")
 _PART = re.compile(
     r"^\s*\{(?P<col>[^{}]+)\}\s*(?P<op>is not blank|is blank|datestartswith|[si]?contains"
     r"|[si]?(?:eq|ne|lt|le|gt|ge)(?=\s)|[si]?(?:!=|<=|>=|=|<|>))\s*(?P<value>.*?)\s*$", re.IGNORECASE)
@@ -40,7 +41,7 @@ def parse_filter(query: str | None) -> list[tuple[str, str, str]]:
     for raw in re.split(r"\s+&&\s+", str(query).strip()):
         m = _PART.match(raw)
         if not m:
-            raise QueryError(f"cannot read the filter {raw!r}")
+            raise QueryError(_("cannot read the filter %(filter)s", filter=repr(raw)))
         op = m["op"].lower().strip()
         if op[:1] in ("s", "i") and not op.startswith("is ") and op[1:] in ("contains", "=", "!=", "<", "<=", ">",
                                                                              ">=", *_OPS):
@@ -50,7 +51,7 @@ def parse_filter(query: str | None) -> list[tuple[str, str, str]]:
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'`":
             value = value[1:-1]
         elif not value and not op.startswith("is "):
-            raise QueryError(f"the filter {raw!r} has no value")
+            raise QueryError(_("the filter %(filter)s has no value", filter=repr(raw)))
         parts.append((m["col"].strip(), op, value))
     return parts
 
@@ -60,7 +61,7 @@ def apply_filter(frame: pd.DataFrame, query: str | None) -> pd.DataFrame:
     mask = np.ones(len(frame), dtype=bool)
     for col, op, value in parse_filter(query):
         if col not in frame.columns:
-            raise QueryError(f"no column {col!r}")
+            raise QueryError(_("no column %(column)s", column=repr(col)))
         series = frame[col]
         kind = types.get(col, "string")
         if op == "is blank":
@@ -80,14 +81,14 @@ def apply_filter(frame: pd.DataFrame, query: str | None) -> pd.DataFrame:
             try:
                 number = float(value.replace(",", "."))
             except ValueError as exc:
-                raise QueryError(f"{col}: {value!r} is not a number") from exc
+                raise QueryError(_("%(column)s: %(value)s is not a number", column=col, value=repr(value))) from exc
             values = series.astype("float64").to_numpy()
             mask &= _compare(values, op, number)
         elif kind == "date":
             try:
                 when = pd.Timestamp(value)
             except (ValueError, TypeError) as exc:
-                raise QueryError(f"{col}: {value!r} is not a date") from exc
+                raise QueryError(_("%(column)s: %(value)s is not a date", column=col, value=repr(value))) from exc
             mask &= _compare(series.to_numpy(), op, np.datetime64(when))
         else:
             if op == "=":
@@ -125,7 +126,7 @@ def _compare(values, op: str, other) -> np.ndarray:
         elif op == ">=":
             out = values >= other
         else:
-            raise QueryError(f"unknown operator {op}")
+            raise QueryError(_("unknown operator %(operator)s", operator=op))
     return np.asarray(out, dtype=bool)
 
 
@@ -201,15 +202,15 @@ class ChartData:
 def chart_data(frame: pd.DataFrame, request: ChartRequest) -> ChartData:
     types = column_types(frame)
     if request.kind not in CHART_TYPES:
-        raise QueryError(f"chart type must be one of {', '.join(CHART_TYPES)}")
+        raise QueryError(_("chart type must be one of %(choices)s", choices=", ".join(CHART_TYPES)))
     if request.x not in frame.columns:
-        raise QueryError("choose a column for the x axis")
+        raise QueryError(_("choose a column for the x axis"))
     if request.agg not in AGGREGATIONS:
-        raise QueryError(f"aggregation must be one of {', '.join(AGGREGATIONS)}")
+        raise QueryError(_("aggregation must be one of %(choices)s", choices=", ".join(AGGREGATIONS)))
     if request.agg != "count" and (request.y not in frame.columns or types.get(request.y) not in ("integer", "number")):
-        raise QueryError("choose a numeric column for the y axis, or count rows")
+        raise QueryError(_("choose a numeric column for the y axis, or count rows"))
     if request.colour and request.colour not in frame.columns:
-        raise QueryError(f"no column {request.colour!r}")
+        raise QueryError(_("no column %(column)s", column=repr(request.colour)))
     x_type = types.get(request.x, "string")
     colour = request.colour if request.colour and request.colour != request.x else None
     work = pd.DataFrame({"x": frame[request.x]})
@@ -224,8 +225,10 @@ def chart_data(frame: pd.DataFrame, request: ChartRequest) -> ChartData:
         top = work.groupby("colour", observed=True)["y"].size().sort_values(ascending=False)
         if len(top) > MAX_SERIES:
             keep = set(top.index[: MAX_SERIES - 1])
-            work["colour"] = work["colour"].where(work["colour"].isin(keep), OTHER)
-            note = f"{len(top) - MAX_SERIES + 1} smaller series are shown together as {OTHER}"
+            other = _(OTHER)  # the series label people read, in their language
+            work["colour"] = work["colour"].where(work["colour"].isin(keep), other)
+            note = _("%(count)s smaller series are shown together as %(other)s",
+                     count=number(len(top) - MAX_SERIES + 1), other=other)
     y_label = f"{request.agg}({request.y})" if request.agg != "count" else "count"
     if request.kind == "scatter" and request.agg != "count" and x_type in ("integer", "number", "date") \
             and request.bucket is None:
@@ -233,13 +236,14 @@ def chart_data(frame: pd.DataFrame, request: ChartRequest) -> ChartData:
         rows = len(work)
         if rows > MAX_POINTS:
             work = work.sample(MAX_POINTS, random_state=0).sort_values("x")
-            note = f"a random sample of {MAX_POINTS:,} of {rows:,} points"
+            note = _("a random sample of %(sample)s of %(total)s points", sample=number(MAX_POINTS), total=number(rows))
         return ChartData(work.reset_index(drop=True), request, x_type, str(request.y), note, rows)
     if request.kind == "box":
         rows = len(work)
         if rows > MAX_POINTS:
             work = work.sample(MAX_POINTS, random_state=0)
-            note = f"computed in the browser from a random sample of {MAX_POINTS:,} of {rows:,} rows"
+            note = _("computed in the browser from a random sample of %(sample)s of %(total)s rows",
+                     sample=number(MAX_POINTS), total=number(rows))
         return ChartData(work.reset_index(drop=True), request, x_type, str(request.y), note, rows)
     if x_type == "date":
         bucket = request.bucket if request.bucket in BUCKETS else _bucket_for(work["x"])
@@ -255,15 +259,16 @@ def chart_data(frame: pd.DataFrame, request: ChartRequest) -> ChartData:
         if len(totals) > MAX_GROUPS:
             keep = set(totals.index[:MAX_GROUPS])
             out = out[out["x"].isin(keep)]
-            note = f"the {MAX_GROUPS} largest of {len(totals):,} values of {request.x}"
+            note = _("the %(count)s largest of %(total)s values of %(column)s", count=number(MAX_GROUPS),
+                     total=number(len(totals)), column=request.x)
         order = {v: i for i, v in enumerate(totals.index)}
         out = out.assign(_o=out["x"].map(order)).sort_values("_o").drop(columns="_o")
         out["x"] = out["x"].astype(str)
     else:
         out = out.sort_values("x")
         if out["x"].nunique() > MAX_GROUPS * 10:
-            raise QueryError(f"{request.x} has too many values to plot one by one: choose a bar chart with a "
-                             "coarser column, or a date column")
+            raise QueryError(_("%(column)s has too many values to plot one by one: choose a bar chart with a "
+                               "coarser column, or a date column", column=request.x))
     return ChartData(out.reset_index(drop=True), request, x_type, y_label, note, len(frame))
 
 

@@ -25,6 +25,7 @@ from portal.city import CityProfile
 from portal.datasets import catalogue, frames
 from portal.datasets.catalogue import SLUG
 from portal.datasets.query import records
+from portal.i18n import gettext, number
 from portal.models import Dataset, DatasetFile, utcnow
 
 # uploads travel base64-encoded in a JSON request (4/3 of the file) under Flask's MAX_CONTENT_LENGTH of 64 MB
@@ -41,16 +42,16 @@ class UploadError(ValueError):
 def decode_upload(contents: str | None) -> bytes:
     """The bytes of a dcc.Upload value ("data:<type>;base64,<data>")."""
     if not contents or not isinstance(contents, str) or "," not in contents:
-        raise UploadError("no file")
+        raise UploadError(gettext("no file"))
     header, _, payload = contents.partition(",")
     if ";base64" not in header:
-        raise UploadError("unexpected upload encoding")
+        raise UploadError(gettext("unexpected upload encoding"))
     try:
         data = base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise UploadError("the upload is damaged") from exc
+        raise UploadError(gettext("the upload is damaged")) from exc
     if len(data) > MAX_BYTES:
-        raise UploadError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+        raise UploadError(gettext("the file is larger than %(mb)s MB", mb=MAX_BYTES // (1024 * 1024)))
     return data
 
 
@@ -93,32 +94,33 @@ def prepare(session: Session, city: CityProfile, filename: str, data: bytes, *, 
                       licence=(licence or "").strip(), source=(source or "").strip(), filename=filename[:255],
                       sha256=hashlib.sha256(data).hexdigest(), report=report, data=data)
     if not filename.lower().endswith((".csv", ".txt", ".tsv")):
-        report.error("only CSV files can be uploaded", file=filename)
+        report.error(gettext("only CSV files can be uploaded"), file=filename)
     if not plan.name:
-        report.error("give the dataset a name")
+        report.error(gettext("give the dataset a name"))
     if not plan.licence:
-        report.error("say under which licence the data may be shared")
+        report.error(gettext("say under which licence the data may be shared"))
     if not plan.source:
-        report.error("say where the data comes from (the source)")
+        report.error(gettext("say where the data comes from (the source)"))
     if not SLUG.match(slug or ""):
-        report.error("the short name (slug) may only hold lower-case letters, digits and hyphens (3-80)",
+        report.error(gettext("the short name (slug) may only hold lower-case letters, digits and hyphens (3-80)"),
                      values=[slug])
     if len(data) > MAX_BYTES:
-        report.error(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB", file=filename)
+        report.error(gettext("the file is larger than %(mb)s MB", mb=MAX_BYTES // (1024 * 1024)), file=filename)
     if not report.ok:
         return plan
     frame = frames.read_typed(data, filename, report)
     if frame is None:
         return plan
     if frame.empty:
-        report.error("the file has a header but no rows", file=filename)
+        report.error(gettext("the file has a header but no rows"), file=filename)
         return plan
     if len(frame.columns) > MAX_COLUMNS:
-        report.error(f"more than {MAX_COLUMNS} columns", file=filename)
+        report.error(gettext("more than %(count)s columns", count=MAX_COLUMNS), file=filename)
         return plan
     generated = [c for c in frame.columns if re.fullmatch(r"column_\d+", str(c))]
     if generated:
-        report.warning("columns without a name were called " + ", ".join(generated), file=filename)
+        report.warning(gettext("columns without a name were called %(names)s", names=", ".join(generated)),
+                       file=filename)
     types = frames.column_types(frame)
     plan.frame = frame
     plan.columns = [{"name": c, "type": t} for c, t in types.items()]
@@ -130,7 +132,8 @@ def prepare(session: Session, city: CityProfile, filename: str, data: bytes, *, 
                          "rows": existing.row_count, "origin": "uploaded"}
     elif shipped is not None:
         plan.replaces = {"slug": slug, "name": shipped.name, "version": 1, "origin": "shipped"}
-    report.info(f"{len(frame):,} rows, {len(frame.columns)} columns", file=filename)
+    report.info(gettext("%(rows)s rows, %(columns)s columns", rows=number(len(frame)), columns=len(frame.columns)),
+                file=filename)
     return plan
 
 
@@ -169,7 +172,7 @@ def apply(session: Session, plan: UploadPlan, *, user=None, expected_sha256: str
         raise ImportRejected(plan.report)
     if expected_sha256 is not None and expected_sha256 != plan.sha256:
         report = ImportReport()
-        report.error("the file differs from the one previewed: preview it again")
+        report.error(gettext("the file differs from the one previewed: preview it again"))
         raise ImportRejected(report)
     row = session.scalar(select(Dataset).where(Dataset.city == plan.city, Dataset.slug == plan.slug))
     before = None

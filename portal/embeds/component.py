@@ -25,8 +25,8 @@ from dash.exceptions import PreventUpdate
 from flask import request
 from markupsafe import escape
 
-from portal.embeds.kinds import KINDS, Chart, ChartNotFound, build, embed_path, export_path
-from portal.i18n import _
+from portal.embeds.kinds import KINDS, Chart, ChartNotFound, build, column_label, embed_path, export_path
+from portal.i18n import _, date
 from portal.security import callback, is_allowed
 
 COMPONENT = "ShareEmbed"
@@ -132,7 +132,7 @@ def data_table(chart: Chart, limit: int = 200) -> list:
 
     table = html.Table([
         html.Caption(chart.summary, className="caption-top small"),
-        html.Thead(html.Tr([html.Th(str(c), scope="col") for c in shown.columns])),
+        html.Thead(html.Tr([html.Th(column_label(c), scope="col") for c in shown.columns])),
         html.Tbody([html.Tr([html.Td(cell(v)) for v in row]) for row in shown.itertuples(index=False)]),
     ], className="table table-sm table-striped small mb-1")
     note = (html.P(_("The first {n} of {total} rows; the CSV has them all.").format(n=limit, total=len(frame)),
@@ -273,7 +273,7 @@ def register() -> None:
         code = (f'<iframe src="{escape(src)}" title="{escape(row.title)}" width="100%" height="480" '
                 f'style="border:0" loading="lazy"></iframe>')
         return dbc.Alert([
-            html.Div(_("Frozen on {date}. Embed this copy:").format(date=row.frozen_at.date().isoformat())),
+            html.Div(_("Frozen on {date}. Embed this copy:").format(date=date(row.frozen_at))),
             html.A(src, href=src, target="_blank", rel="noopener", className="d-block frozen-link"),
             html.Code(code, className="d-block small frozen-code"),
         ], color="success", className="mb-0 py-1")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal.audit import record
 from portal.embeds.kinds import Chart, Citation, build, figure_json
-from portal.i18n import _
+from portal.i18n import _, date
 from portal.models import FrozenChart
 from portal.participation import phases
 
@@ -55,7 +55,7 @@ def as_chart(row: FrozenChart) -> Chart:
 
 def note(row: FrozenChart) -> str:
     return _("Data as of {date}: this chart is frozen as it was published; the live data may have changed since."
-             ).format(date=row.frozen_at.date().isoformat())
+             ).format(date=date(row.frozen_at))
 
 
 def _city():

@@ -20,7 +20,30 @@ import plotly.io as pio
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from portal.i18n import _, current_language, money, percent
+from portal.i18n import _, _l, current_language, money, percent
+
+# Headings for the columns of the charts' data when people read it as a table ("Show as table"); the CSV export
+# keeps the column names themselves (they are the data's interface for programs).
+COLUMN_LABELS = {
+    "actual": _l("Actual"), "amount": _l("Amount"), "area": _l("Functional area"), "area_code": _l("Area code"),
+    "ballots": _l("Ballots"), "budget_year": _l("Budget year"), "category": _l("Category"),
+    "category_code": _l("Category code"), "channel": _l("Channel"), "code": _l("Code"), "colour": _l("Series"),
+    "cycle_id": _l("Cycle"), "cycle_year": _l("Cycle year"), "district": _l("District"),
+    "district_code": _l("District code"), "fiscal_year": _l("Year"), "funded": _l("Funded"),
+    "funded_share": _l("Share of funding"), "id": _l("ID"), "label": _l("Name"), "parent": _l("Part of"),
+    "participatory": _l("From participatory budgeting"), "phase": _l("Phase"), "progress": _l("Progress"),
+    "proposal_id": _l("Proposal"), "spending": _l("City spending"), "spending_share": _l("Share of city spending"),
+    "spent": _l("Spent"), "status": _l("Status"), "title": _l("Title"), "updated_at": _l("Last update"),
+    "votes": _l("Votes"), "residents": _l("Residents"), "per_resident": _l("Per resident"),
+    "lat": _l("Latitude"), "lon": _l("Longitude"), "votes_share": _l("Share of votes"),
+    "x": _l("Horizontal axis"), "y": _l("Value"),
+}
+
+
+def column_label(name) -> str:
+    """The heading of a data column for people, in their language (unknown columns keep their name)."""
+    label = COLUMN_LABELS.get(str(name))
+    return str(label) if label is not None else str(name)
 
 
 class ChartNotFound(LookupError):

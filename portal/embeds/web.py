@@ -20,10 +20,10 @@ import plotly
 from flask import Blueprint, Response, abort, request, send_file
 from markupsafe import escape
 
-from portal import ratelimit
+from portal import plotly_locale, ratelimit
 from portal.db import get_session
 from portal.embeds import export, frozen
-from portal.embeds.kinds import Chart, ChartNotFound, build
+from portal.embeds.kinds import Chart, ChartNotFound, build, column_label
 from portal.i18n import _, current_language
 from portal.security import route
 
@@ -89,7 +89,7 @@ def embed_figure(figure: dict) -> dict:
     layout.pop("height", None)
     layout.pop("width", None)
     layout["autosize"] = True
-    return {"data": figure.get("data") or [], "layout": layout, "config": CONFIG}
+    return {"data": figure.get("data") or [], "layout": layout, "config": {**CONFIG, "locale": current_language()}}
 
 
 def data_table_html(chart: Chart, limit: int = 200) -> str:
@@ -98,7 +98,7 @@ def data_table_html(chart: Chart, limit: int = 200) -> str:
     if frame is None or frame.empty:
         return ""
     shown = frame.head(limit)
-    head = "".join(f'<th scope="col">{escape(str(c))}</th>' for c in shown.columns)
+    head = "".join(f'<th scope="col">{escape(column_label(c))}</th>' for c in shown.columns)
     body = "".join("<tr>" + "".join(f"<td>{escape('' if v is None else str(v))}</td>" for v in row) + "</tr>"
                    for row in shown.itertuples(index=False))
     return (f'<details class="pb-table" id="chart-table"><summary>{escape(_("Show as table"))}</summary>'
@@ -137,6 +137,7 @@ def embed_page(chart: Chart, *, note: str = "", live_url: str = "") -> str:
         "</figcaption>",
         "</figure>",
         f'<script id="chart-data" type="application/json">{_json_for_html(embed_figure(chart.figure))}</script>',
+        f'<script src="{escape(plotly_locale.script_url())}"></script>',
         f'<script src="{vendor_url("plotly")}"></script>',
         f'<script src="{vendor_url("embed.js")}"></script>',
         "</body>",
@@ -155,7 +156,7 @@ def _chart(kind: str) -> Chart:
     try:
         return build(kind, request.args.to_dict(flat=True))
     except ChartNotFound as exc:
-        abort(Response(str(exc) or "Not found", status=404, mimetype="text/plain"))
+        abort(Response(str(exc) or _("Not found"), status=404, mimetype="text/plain"))
 
 
 def _embed_response(html: str) -> Response:

@@ -7,7 +7,7 @@ import io
 import pytest
 
 from portal.embeds.component import data_table
-from portal.embeds.kinds import build
+from portal.embeds.kinds import COLUMN_LABELS, KINDS, build
 from portal.i18n import money
 from tests.integration.test_embeds import _state, published  # noqa: F401 - the fixture, shared
 
@@ -57,7 +57,8 @@ def test_the_table_alternative_holds_the_charts_data_and_summary(app, published)
     table = box.children
     caption, head, body = table.children
     assert caption.children == chart.summary
-    assert [th.children for th in head.children.children] == [str(c) for c in chart.data.columns]
+    assert list(chart.data.columns) == ["district", "amount"]
+    assert [th.children for th in head.children.children] == ["District", "Amount"]  # headings for people
     assert len(body.children) == len(chart.data) and note is None
     first = [td.children for td in body.children[0].children]
     assert first[0] == str(chart.data.iloc[0, 0])
@@ -80,3 +81,17 @@ def test_an_embed_carries_the_table_of_its_data(client, published):  # noqa: F81
     table = html.split('id="chart-table"', 1)[1].split("</details>", 1)[0]
     assert table.count("<tr>") == len(rows) + 1  # the header and one row per line of the CSV
     assert f"<td>{next(iter(rows[0].values()))}</td>" in table
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_every_column_of_every_chart_has_a_heading_in_each_language(app, published, kind):  # noqa: F811
+    """A new chart (or a new column) without a heading for people fails here, not in a reader's browser."""
+    with app.server.test_request_context("/?lang=en"):
+        chart = build(kind, dict(p.split("=", 1) for p in _state(kind, published["cycle"]).split("&")))
+    assert len(chart.data.columns) and set(map(str, chart.data.columns)) <= set(COLUMN_LABELS)
+    with app.server.test_request_context("/?lang=de"):
+        german = data_table(chart)[0].children.children[1].children.children
+    with app.server.test_request_context("/?lang=en"):
+        english = data_table(chart)[0].children.children[1].children.children
+    changed = [en.children for en, de in zip(english, german, strict=True) if en.children != de.children]
+    assert changed, f"{kind}: no heading is translated into German"
