@@ -88,6 +88,7 @@ def create_app(config: Config | None = None) -> Dash:
         websocket_callbacks=False,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
+    app._portal_city_name = city.name
     _index_with_language(app)
     dash_hooks = list(server.before_request_funcs.get(None, []))  # Dash's set-up and page router
     app.layout = _layout_factory(city)
@@ -115,6 +116,9 @@ def _index_with_language(app) -> None:
     interpolate = app.interpolate_index
 
     def interpolate_index(**kwargs):
+        if kwargs.get("title") == app.title:  # the shell's own title, before the page names itself
+            city = getattr(app, "_portal_city_name", "")
+            kwargs["title"] = f"{escape(city)} · {escape(i18n._('Open budget'))}" if city else app.title
         html = interpolate(**kwargs)
         return html.replace("<html>", f'<html lang="{escape(i18n.current_language())}">', 1)
 

@@ -185,3 +185,16 @@ def test_roles_are_named_in_the_language(client, portal_db):
     body["inputs"] = [{**i, "value": "/admin/users" if i["property"] == "pathname" else ""} for i in router["inputs"]]
     text = json.dumps(post_callback(client, body, token).get_json(), ensure_ascii=False)
     assert "amministratore" in text and "Cambia un ruolo" in text
+
+
+def test_the_first_html_names_the_language_and_a_translated_title(client):
+    """Before any script runs (and for search engines and link previews), the shell is in the visitor's language."""
+    from babel.messages.pofile import read_po
+
+    from portal.catalogues import TRANSLATIONS
+
+    german = read_po((TRANSLATIONS / "de/LC_MESSAGES/messages.po").open("rb"), locale="de").get("Open budget").string
+    page = client.get("/budget", headers={"Accept-Language": "de-DE,de;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="de">' in page and f"<title>Köln · {german}</title>" in page and german != "Open budget"
+    page = client.get("/budget", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="en">' in page and "<title>Köln · Open budget</title>" in page
