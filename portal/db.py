@@ -74,10 +74,22 @@ def get_session() -> Session:
 
 
 def close_session(_exc: BaseException | None = None) -> None:
+    """Teardown: end the request's session. A connection that died after the response was made (the database
+    restarting) must not turn that response, perhaps a ballot's receipt, into a 500: the rollback is then moot."""
     session = g.pop("db_session", None)
-    if session is not None:
+    if session is None:
+        return
+    try:
         session.rollback()
-        session.close()
+    except DBAPIError as exc:
+        if not is_disconnect(exc):
+            raise
+        log.warning("database connection lost at the end of a request (%s); discarded", exc.__class__.__name__)
+    finally:
+        try:
+            session.close()
+        except DBAPIError:  # the same dead connection, already reported
+            log.debug("closing a session on a dead connection", exc_info=True)
 
 
 def is_disconnect(exc: BaseException) -> bool:
