@@ -17,7 +17,8 @@ from portal.participation.errors import InvalidInput, NotFound
 REVIEWABLE = (ProposalStatus.SUBMITTED, ProposalStatus.ACCEPTED, ProposalStatus.REJECTED)
 
 
-def _load(session: Session, proposal_id: Any, actor: Any) -> tuple[Proposal, Cycle]:
+def officer_proposal(session: Session, proposal_id: Any, actor: Any) -> Proposal:
+    """A submitted proposal an officer acts on (NotAllowed for anyone else, NotFound for drafts and bad ids)."""
     phases.require_officer(actor)
     try:
         proposal = session.get(Proposal, int(proposal_id))
@@ -25,6 +26,11 @@ def _load(session: Session, proposal_id: Any, actor: Any) -> tuple[Proposal, Cyc
         proposal = None
     if proposal is None or proposal.status == ProposalStatus.DRAFT:
         raise NotFound(_("There is no such proposal."))
+    return proposal
+
+
+def _load(session: Session, proposal_id: Any, actor: Any) -> tuple[Proposal, Cycle]:
+    proposal = officer_proposal(session, proposal_id, actor)
     cycle = session.get(Cycle, proposal.cycle_id)
     phases.require(cycle, "review")
     return proposal, cycle

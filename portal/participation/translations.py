@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from portal.audit import record, snapshot
 from portal.i18n import LANGUAGES, _
-from portal.models import Proposal, ProposalStatus, ProposalTranslation
-from portal.participation import phases
+from portal.models import Proposal, ProposalTranslation
 from portal.participation.errors import Conflict, InvalidInput, NotFound
+from portal.participation.review import officer_proposal
 
 TITLE_MIN, TITLE_MAX, DESCRIPTION_MAX = 3, 200, 10_000  # the limits of the proposal form
 
@@ -90,17 +90,6 @@ def localised_titles(session: Session, titles: dict[str, str], language: str | N
 
 # Writing (officers) --------------------------------------------------------------------------------
 
-def _proposal(session: Session, proposal_id: Any, actor: Any) -> Proposal:
-    phases.require_officer(actor)
-    try:
-        proposal = session.get(Proposal, int(proposal_id))
-    except (TypeError, ValueError):
-        proposal = None
-    if proposal is None or proposal.status == ProposalStatus.DRAFT:
-        raise NotFound(_("There is no such proposal."))
-    return proposal
-
-
 def _language(value: Any) -> str:
     code = (value or "").strip() if isinstance(value, str) else ""
     if code not in LANGUAGES:
@@ -138,7 +127,7 @@ def parse_translation(proposal: Proposal, language: Any, title: Any, description
 def save_translation(session: Session, proposal_id: Any, actor: Any, language: Any, title: Any,
                      description: Any) -> ProposalTranslation:
     """Add the translation of a proposal into `language`, or change the one there is; logged."""
-    proposal = _proposal(session, proposal_id, actor)
+    proposal = officer_proposal(session, proposal_id, actor)
     code, title, description = parse_translation(proposal, language, title, description)
     existing = session.scalar(select(ProposalTranslation).where(ProposalTranslation.proposal_id == proposal.id,
                                                                 ProposalTranslation.language == code))
@@ -164,7 +153,7 @@ def save_translation(session: Session, proposal_id: Any, actor: Any, language: A
 
 def delete_translation(session: Session, proposal_id: Any, actor: Any, language: Any) -> None:
     """Delete the translation of a proposal into `language`; logged with what it said."""
-    proposal = _proposal(session, proposal_id, actor)
+    proposal = officer_proposal(session, proposal_id, actor)
     code = _language(language)
     existing = session.scalar(select(ProposalTranslation).where(ProposalTranslation.proposal_id == proposal.id,
                                                                 ProposalTranslation.language == code))
@@ -179,7 +168,7 @@ def delete_translation(session: Session, proposal_id: Any, actor: Any, language:
 
 def set_language(session: Session, proposal_id: Any, actor: Any, language: Any) -> Proposal:
     """Say (or correct) which language the author wrote the proposal in; logged."""
-    proposal = _proposal(session, proposal_id, actor)
+    proposal = officer_proposal(session, proposal_id, actor)
     code = _language(language)
     if code == proposal.language:
         return proposal
