@@ -1,6 +1,5 @@
 """Officers issue and revoke voting codes, and import paper and booth ballots from CSV."""
 
-import base64
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, dcc, html, no_update
@@ -11,8 +10,8 @@ from portal.i18n import _, _l, number
 from portal.participation import codes, paper, phases
 from portal.participation.components import error_alert, not_found, officer_nav, ok_alert, simple_table
 from portal.participation.cycles import get_cycle
-from portal.participation.errors import InvalidInput, NotFound, ParticipationError
-from portal.participation.web import code_secret
+from portal.participation.errors import NotFound, ParticipationError
+from portal.participation.web import code_secret, upload_bytes
 from portal.security import callback, register_page
 from portal.web import user
 
@@ -134,10 +133,7 @@ def import_paper(contents, filename, cycle_id):
     session = get_session()
     try:
         cycle = get_cycle(session, cycle_id, user())
-        try:
-            data = base64.b64decode(str(contents).split(",", 1)[1], validate=True)
-        except (IndexError, ValueError):
-            raise InvalidInput(_("The upload could not be read.")) from None
+        data = upload_bytes(contents)
         result = paper.import_csv(session, cycle, user(), data, filename or "")
     except ParticipationError as exc:
         session.rollback()

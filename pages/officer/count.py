@@ -1,6 +1,5 @@
 """Officers try every rule in a practice run, count the stored ballots, review the result and publish it."""
 
-import base64
 
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -15,6 +14,7 @@ from portal.participation.components import error_alert, not_found, officer_nav,
 from portal.participation.cycles import get_cycle, proposal_titles
 from portal.participation.errors import InvalidInput, NotFound, ParticipationError
 from portal.participation.results import explanation_sentence, pool_label
+from portal.participation.web import upload_bytes
 from portal.plotly_locale import graph_config
 from portal.security import callback, register_page
 from portal.web import user
@@ -162,10 +162,7 @@ def run_practice(clicks, cycle_id, source, contents, filename):
         elif source == "upload":
             if not contents:
                 raise InvalidInput(_("Choose a .pb file first."))
-            try:
-                data = base64.b64decode(str(contents).split(",", 1)[1], validate=True)
-            except (IndexError, ValueError):
-                raise InvalidInput(_("The upload could not be read.")) from None
+            data = upload_bytes(contents)
             practice = counting.practice_upload(me, data, filename or "", chosen)
         else:
             practice = counting.practice_previous(session, cycle, me)

@@ -155,3 +155,16 @@ def throttle(name: str, key: str | None = None) -> None:
     except ratelimit.RateLimited as exc:
         raise NotAllowed(_("Too many attempts. Please wait {seconds} seconds and try again.").format(
             seconds=exc.retry_after), code="too_many") from None
+
+
+def upload_bytes(contents) -> bytes:
+    """The bytes of a dcc.Upload value ("data:<type>;base64,<data>"), or InvalidInput for people."""
+    import base64
+
+    from portal.i18n import _
+    from portal.participation.errors import InvalidInput
+
+    try:
+        return base64.b64decode(str(contents).split(",", 1)[1], validate=True)
+    except (IndexError, ValueError):
+        raise InvalidInput(_("The upload could not be read.")) from None
